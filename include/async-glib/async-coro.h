@@ -1,0 +1,263 @@
+/* async-coro.h: stackless coroutines, asyncio's `async def` and `await`.
+ *
+ * A coroutine is a function re-entered at its last ASYNC_AWAIT (); the locals
+ * that must live across an await are kept in a frame struct of the caller's.
+ *
+ *   typedef struct { int i; } Counter;
+ *
+ *   static void
+ *   count_to_three (AsyncCoroutine *co, gpointer frame)
+ *   {
+ *     Counter *self = frame;
+ *
+ *     ASYNC_BEGIN (co);
+ *     for (self->i = 1; self->i <= 3; self->i++)
+ *       {
+ *         g_print ("%d\n", self->i);
+ *         ASYNC_AWAIT (co, async_sleep (1));
+ *       }
+ *     ASYNC_END (co);
+ *   }
+ *
+ *   AsyncFuture *task = async_spawn (count_to_three, g_new0 (Counter, 1), g_free);
+ */
+
+#pragma once
+
+#include <async-glib/async-future.h>
+
+G_BEGIN_DECLS
+
+/**
+ * AsyncCoroutine:
+ *
+ * A running coroutine: its resume point, the future it awaits, and the
+ * future of its own outcome (async_coroutine_get_future()).
+ *
+ * Thread safety: a coroutine runs on the thread that iterates the context
+ * it was spawned on; its accessors may only be called from the coroutine
+ * itself.
+ *
+ * Since: 0.1
+ */
+typedef struct _AsyncCoroutine AsyncCoroutine;
+
+/**
+ * AsyncCoroutineFunc:
+ * @co: the coroutine
+ * @frame: the frame given to async_spawn(): the coroutine's locals
+ *
+ * The body of a coroutine, written between ASYNC_BEGIN() and ASYNC_END().
+ * It is called again at each resumption and continues after the
+ * ASYNC_AWAIT() it stopped at.
+ *
+ * Since: 0.1
+ */
+typedef void (*AsyncCoroutineFunc) (AsyncCoroutine *co,
+                                    gpointer        frame);
+
+ASYNC_AVAILABLE_IN_ALL
+AsyncFuture *async_spawn_at                  (const char         *where,
+                                              AsyncCoroutineFunc  func,
+                                              gpointer            frame,
+                                              GDestroyNotify      frame_destroy) G_GNUC_WARN_UNUSED_RESULT;
+/**
+ * async_spawn:
+ * @func: the coroutine's body
+ * @frame: (nullable) (transfer full): the coroutine's locals
+ * @frame_destroy: (nullable): frees @frame once the coroutine has ended
+ *
+ * Starts a coroutine (asyncio's `create_task()`): its first step runs on the
+ * next turn of the thread-default context's loop, never inside this call.
+ * The runtime keeps the coroutine alive until it ends, whether or not the
+ * caller keeps the returned future. @frame_destroy runs exactly once, when
+ * the coroutine ends for any reason: it is the coroutine's `finally`.
+ *
+ * Returns: (transfer full): the future of the coroutine's outcome
+ *
+ * Since: 0.1
+ */
+#define async_spawn(func, frame, frame_destroy) \
+  async_spawn_at (G_STRLOC, (func), (frame), (frame_destroy))
+
+ASYNC_AVAILABLE_IN_ALL
+AsyncFuture *async_coroutine_get_future      (AsyncCoroutine     *co);
+ASYNC_AVAILABLE_IN_ALL
+AsyncFuture *async_coroutine_get_awaited     (AsyncCoroutine     *co);
+ASYNC_AVAILABLE_IN_ALL
+gpointer     async_coroutine_get_value       (AsyncCoroutine     *co);
+ASYNC_AVAILABLE_IN_ALL
+gpointer     async_coroutine_steal_value     (AsyncCoroutine     *co);
+ASYNC_AVAILABLE_IN_ALL
+gint64       async_coroutine_get_int         (AsyncCoroutine     *co);
+ASYNC_AVAILABLE_IN_ALL
+gboolean     async_coroutine_get_boolean     (AsyncCoroutine     *co);
+
+/* The machinery behind the macros below; not for direct use. */
+ASYNC_AVAILABLE_IN_ALL
+int          async_coroutine_resume_point_   (AsyncCoroutine     *co);
+ASYNC_AVAILABLE_IN_ALL
+gboolean     async_coroutine_suspend_        (AsyncCoroutine     *co,
+                                              AsyncFuture        *future,
+                                              int                 resume_point);
+ASYNC_AVAILABLE_IN_ALL
+gboolean     async_coroutine_resume_         (AsyncCoroutine     *co,
+                                              gboolean            try_,
+                                              GError            **error);
+ASYNC_AVAILABLE_IN_ALL
+void         async_coroutine_return_         (AsyncCoroutine     *co,
+                                              gpointer            value,
+                                              GDestroyNotify      value_destroy);
+ASYNC_AVAILABLE_IN_ALL
+void         async_coroutine_return_int_     (AsyncCoroutine     *co,
+                                              gint64              value);
+ASYNC_AVAILABLE_IN_ALL
+void         async_coroutine_return_error_   (AsyncCoroutine     *co,
+                                              GError             *error);
+ASYNC_AVAILABLE_IN_ALL
+void         async_coroutine_bad_resume_point_ (AsyncCoroutine   *co) G_GNUC_NORETURN;
+
+/**
+ * ASYNC_BEGIN:
+ * @co: the #AsyncCoroutine
+ *
+ * Opens a coroutine's body. Code before it runs at every resumption.
+ *
+ * Since: 0.1
+ */
+#define ASYNC_BEGIN(co) \
+  switch (async_coroutine_resume_point_ (co)) \
+    { \
+    case 0:
+
+/**
+ * ASYNC_AWAIT:
+ * @co: the #AsyncCoroutine
+ * @future: (transfer full): the future to wait for
+ *
+ * Suspends the coroutine until @future settles (at once if it already has),
+ * then continues after this line; async_coroutine_get_value() and friends
+ * read the outcome. If @future is rejected or cancelled, the coroutine ends
+ * with that error, as an exception propagates in Python. Two awaits may not
+ * stand on one line.
+ *
+ * Since: 0.1
+ */
+#define ASYNC_AWAIT(co, future) \
+  do \
+    { \
+      if (async_coroutine_suspend_ ((co), (future), __LINE__)) \
+        return; \
+      G_GNUC_FALLTHROUGH; \
+    case __LINE__: \
+      if (!async_coroutine_resume_ ((co), FALSE, NULL)) \
+        return; \
+    } \
+  while (0)
+
+/**
+ * ASYNC_AWAIT_TRY:
+ * @co: the #AsyncCoroutine
+ * @future: (transfer full): the future to wait for
+ * @error: (out) (optional): where @future's error goes; the coroutine owns it
+ *
+ * As ASYNC_AWAIT(), but an error of @future (%G_IO_ERROR_CANCELLED too) is
+ * handed to the coroutine in @error instead of ending it: Python's
+ * `try: await … except`.
+ *
+ * Since: 0.1
+ */
+#define ASYNC_AWAIT_TRY(co, future, error) \
+  do \
+    { \
+      if (async_coroutine_suspend_ ((co), (future), __LINE__)) \
+        return; \
+      G_GNUC_FALLTHROUGH; \
+    case __LINE__: \
+      if (!async_coroutine_resume_ ((co), TRUE, (error))) \
+        return; \
+    } \
+  while (0)
+
+/**
+ * ASYNC_YIELD:
+ * @co: the #AsyncCoroutine
+ *
+ * Lets every other ready callback run once before continuing:
+ * `await asyncio.sleep(0)`.
+ *
+ * Since: 0.1
+ */
+#define ASYNC_YIELD(co) ASYNC_AWAIT ((co), async_sleep (0))
+
+/**
+ * ASYNC_RETURN:
+ * @co: the #AsyncCoroutine
+ * @value: (transfer full) (nullable): the coroutine's result
+ * @value_destroy: (nullable): frees @value
+ *
+ * Ends the coroutine (its frame is destroyed) and resolves its future with
+ * @value.
+ *
+ * Since: 0.1
+ */
+#define ASYNC_RETURN(co, value, value_destroy) \
+  do \
+    { \
+      async_coroutine_return_ ((co), (value), (value_destroy)); \
+      return; \
+    } \
+  while (0)
+
+/**
+ * ASYNC_RETURN_INT:
+ * @co: the #AsyncCoroutine
+ * @value: the coroutine's integer result
+ *
+ * Ends the coroutine and resolves its future with an integer.
+ *
+ * Since: 0.1
+ */
+#define ASYNC_RETURN_INT(co, value) \
+  do \
+    { \
+      async_coroutine_return_int_ ((co), (value)); \
+      return; \
+    } \
+  while (0)
+
+/**
+ * ASYNC_RETURN_ERROR:
+ * @co: the #AsyncCoroutine
+ * @error: (transfer full): the error the coroutine ends with
+ *
+ * Ends the coroutine and rejects its future with @error: Python's `raise`.
+ *
+ * Since: 0.1
+ */
+#define ASYNC_RETURN_ERROR(co, error) \
+  do \
+    { \
+      async_coroutine_return_error_ ((co), (error)); \
+      return; \
+    } \
+  while (0)
+
+/**
+ * ASYNC_END:
+ * @co: the #AsyncCoroutine
+ *
+ * Closes a coroutine's body. Reaching it resolves the coroutine's future
+ * with %NULL.
+ *
+ * Since: 0.1
+ */
+#define ASYNC_END(co) \
+      async_coroutine_return_ ((co), NULL, NULL); \
+      return; \
+    default: \
+      async_coroutine_bad_resume_point_ (co); \
+    } \
+  (void) 0
+
+G_END_DECLS

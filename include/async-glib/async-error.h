@@ -1,0 +1,43 @@
+/* async-error.h: the library's error domain. Cancellation is reported as
+ * G_IO_ERROR_CANCELLED and time-outs as G_IO_ERROR_TIMED_OUT, so that GIO
+ * code understands them; the HTTP client has ASYNC_HTTP_ERROR. */
+
+#pragma once
+
+#include <async-glib/async-macros.h>
+
+G_BEGIN_DECLS
+
+/**
+ * ASYNC_ERROR:
+ *
+ * The error domain of async-glib's own errors (not the HTTP client's, which
+ * are %ASYNC_HTTP_ERROR).
+ *
+ * Since: 0.1
+ */
+#define ASYNC_ERROR (async_error_quark ())
+
+/**
+ * AsyncError:
+ * @ASYNC_ERROR_FAILED: a failure with no more specific code.
+ * @ASYNC_ERROR_POOL_SHUT_DOWN: work was submitted to, or was still queued
+ *   on, an #AsyncPool that was shut down.
+ * @ASYNC_ERROR_LOOP_CLOSED: a future could not settle because the run
+ *   (async_run()) it belonged to ended first.
+ *
+ * Error codes in the %ASYNC_ERROR domain.
+ *
+ * Since: 0.1
+ */
+typedef enum
+{
+  ASYNC_ERROR_FAILED,
+  ASYNC_ERROR_POOL_SHUT_DOWN,
+  ASYNC_ERROR_LOOP_CLOSED,
+} AsyncError;
+
+ASYNC_AVAILABLE_IN_ALL
+GQuark async_error_quark (void);
+
+G_END_DECLS

@@ -1,0 +1,46 @@
+/* async-gather.h: asyncio.gather(): one future for many, results in the
+ * order the futures were given. */
+
+#pragma once
+
+#include <async-glib/async-future.h>
+
+G_BEGIN_DECLS
+
+/**
+ * AsyncGatherFlags:
+ * @ASYNC_GATHER_DEFAULT: the first error rejects the gather; the other
+ *   futures keep running (asyncio's default).
+ * @ASYNC_GATHER_RETURN_EXCEPTIONS: never reject; every slot of the result
+ *   holds that future's outcome, value or error (asyncio's
+ *   `return_exceptions=True`).
+ * @ASYNC_GATHER_CANCEL_ON_ERROR: the first error also cancels the futures
+ *   that have not settled yet.
+ *
+ * How async_gather_full() and async_gather_array() treat errors.
+ *
+ * Since: 0.1
+ */
+typedef enum
+{
+  ASYNC_GATHER_DEFAULT           = 0,
+  ASYNC_GATHER_RETURN_EXCEPTIONS = 1 << 0,
+  ASYNC_GATHER_CANCEL_ON_ERROR   = 1 << 1,
+} AsyncGatherFlags;
+
+ASYNC_AVAILABLE_IN_ALL
+AsyncFuture *async_gather       (AsyncFuture      *first,
+                                 ...) G_GNUC_NULL_TERMINATED G_GNUC_WARN_UNUSED_RESULT;
+ASYNC_AVAILABLE_IN_ALL
+AsyncFuture *async_gather_full  (AsyncGatherFlags  flags,
+                                 AsyncFuture      *first,
+                                 ...) G_GNUC_NULL_TERMINATED G_GNUC_WARN_UNUSED_RESULT;
+ASYNC_AVAILABLE_IN_ALL
+AsyncFuture *async_gather_array (AsyncGatherFlags  flags,
+                                 AsyncFuture     **futures,
+                                 guint             n_futures) G_GNUC_WARN_UNUSED_RESULT;
+ASYNC_AVAILABLE_IN_ALL
+AsyncFuture *async_gather_get_result (AsyncFuture *gathered,
+                                      guint        index);
+
+G_END_DECLS

@@ -1,0 +1,21 @@
+/* async-glib.h: the one header a program includes: Python's asyncio, in C,
+ * on GLib. */
+
+#pragma once
+
+#define ASYNC_GLIB_INSIDE
+
+#include <async-glib/async-macros.h>
+#include <async-glib/async-error.h>
+#include <async-glib/async-future.h>
+#include <async-glib/async-coro.h>
+#include <async-glib/async-gather.h>
+#include <async-glib/async-gio.h>
+#include <async-glib/async-http-response.h>
+#include <async-glib/async-http-session.h>
+#include <async-glib/async-pool.h>
+#include <async-glib/async-run.h>
+#include <async-glib/async-sleep.h>
+#include <async-glib/async-wait.h>
+
+#undef ASYNC_GLIB_INSIDE

@@ -1,0 +1,30 @@
+/* async-run.h: asyncio.run(): a fresh main context, iterated until the main
+ * future settles, then everything it started is ended. */
+
+#pragma once
+
+#include <async-glib/async-coro.h>
+
+G_BEGIN_DECLS
+
+/**
+ * AsyncStartFunc:
+ * @user_data: the data given to async_run()
+ *
+ * Starts the work of an async_run() inside its fresh context.
+ *
+ * Returns: (transfer full): the main future, whose settling ends the run
+ *
+ * Since: 0.1
+ */
+typedef AsyncFuture *(*AsyncStartFunc) (gpointer user_data);
+
+ASYNC_AVAILABLE_IN_ALL
+AsyncFuture *async_run           (AsyncStartFunc      start,
+                                  gpointer            user_data) G_GNUC_WARN_UNUSED_RESULT;
+ASYNC_AVAILABLE_IN_ALL
+AsyncFuture *async_run_coroutine (AsyncCoroutineFunc  func,
+                                  gpointer            frame,
+                                  GDestroyNotify      frame_destroy) G_GNUC_WARN_UNUSED_RESULT;
+
+G_END_DECLS

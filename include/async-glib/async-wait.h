@@ -1,0 +1,41 @@
+/* async-wait.h: asyncio.wait_for(), asyncio.wait() and asyncio.shield(). */
+
+#pragma once
+
+#include <async-glib/async-future.h>
+
+G_BEGIN_DECLS
+
+/**
+ * AsyncWaitMode:
+ * @ASYNC_WAIT_FIRST_COMPLETED: settle when any future settles.
+ * @ASYNC_WAIT_FIRST_EXCEPTION: settle when any future is rejected or
+ *   cancelled, or when all have settled.
+ * @ASYNC_WAIT_ALL_COMPLETED: settle when all futures have settled.
+ *
+ * When async_wait() settles: asyncio.wait()'s `return_when`.
+ *
+ * Since: 0.1
+ */
+typedef enum
+{
+  ASYNC_WAIT_FIRST_COMPLETED,
+  ASYNC_WAIT_FIRST_EXCEPTION,
+  ASYNC_WAIT_ALL_COMPLETED,
+} AsyncWaitMode;
+
+ASYNC_AVAILABLE_IN_ALL
+AsyncFuture *async_wait_for   (AsyncFuture    *future,
+                               double          timeout_seconds) G_GNUC_WARN_UNUSED_RESULT;
+ASYNC_AVAILABLE_IN_ALL
+AsyncFuture *async_wait       (AsyncWaitMode   mode,
+                               AsyncFuture    *first,
+                               ...) G_GNUC_NULL_TERMINATED G_GNUC_WARN_UNUSED_RESULT;
+ASYNC_AVAILABLE_IN_ALL
+AsyncFuture *async_wait_array (AsyncWaitMode   mode,
+                               AsyncFuture   **futures,
+                               guint           n_futures) G_GNUC_WARN_UNUSED_RESULT;
+ASYNC_AVAILABLE_IN_ALL
+AsyncFuture *async_shield     (AsyncFuture    *future) G_GNUC_WARN_UNUSED_RESULT;
+
+G_END_DECLS

@@ -1,0 +1,97 @@
+/* future-private.h: the inside of AsyncFuture, for the producers in lib/
+ * (sleep, coroutines, combinators, the pool, HTTP) that extend it. */
+
+#pragma once
+
+#ifndef PACKAGE_NAME
+# error "config.h must be included before future-private.h"
+#endif
+
+#include "async-glib/async-error.h"
+#include "async-glib/async-future.h"
+
+G_BEGIN_DECLS
+
+typedef struct _AsyncScheduler AsyncScheduler;
+
+/* A producer's hooks. A future of a class is allocated with
+ * async_future_alloc () as the first member of the producer's struct. */
+typedef struct
+{
+  const char *name;
+  /* Called by async_future_cancel () on a pending future, from any thread,
+   * with no lock held. The class settles the future (perhaps later, as a
+   * coroutine does); without this hook the future is settled as cancelled
+   * at once. */
+  void (*cancel)   (AsyncFuture *future);
+  /* Frees what the producer added; the base is freed after. */
+  void (*finalize) (AsyncFuture *future);
+} AsyncFutureClass;
+
+/* A continuation waiting for a future, then queued on a scheduler. The same
+ * node carries a plain call_soon () with @future NULL. */
+typedef struct _AsyncContinuation AsyncContinuation;
+struct _AsyncContinuation
+{
+  AsyncContinuation  *next;
+  AsyncScheduler     *scheduler;   /* a reference */
+  AsyncFuture        *future;      /* a reference, once settled */
+  AsyncFutureCallback callback;
+  gpointer            user_data;
+  GDestroyNotify      user_data_destroy;
+};
+
+struct _AsyncFuture
+{
+  const AsyncFutureClass *klass;   /* NULL for a plain future */
+  gatomicrefcount         ref_count;
+  /* ASYNC_FUTURE_LOCK_BIT is a g_bit_lock () over everything below; the
+   * state bits are also read without it (atomically) once settled. */
+  gint                    bits;
+  const char             *where;
+  union
+  {
+    gpointer pointer;
+    gint64   integer;
+    GError  *error;
+  } value;
+  GDestroyNotify          value_destroy;
+  AsyncContinuation      *continuations;  /* newest first */
+};
+
+#define ASYNC_FUTURE_LOCK_BIT        0
+#define ASYNC_FUTURE_STATE_SHIFT     1
+#define ASYNC_FUTURE_STATE_MASK      (0x3 << ASYNC_FUTURE_STATE_SHIFT)
+#define ASYNC_FUTURE_ERROR_SEEN      (1 << 3)  /* someone looked at the error */
+#define ASYNC_FUTURE_CANCEL_STARTED  (1 << 4)  /* the class cancel hook ran */
+
+gpointer     async_future_alloc    (const AsyncFutureClass *klass,
+                                    gsize                   size,
+                                    const char             *where);
+/* Settles with the value of @source, which must be resolved; @source is kept
+ * alive by @future so that the value need not be copied. */
+gboolean     async_future_resolve_from (AsyncFuture *future,
+                                        AsyncFuture *source);
+/* Settles with the outcome of @source (value, error or cancellation). */
+gboolean     async_future_settle_from  (AsyncFuture *future,
+                                        AsyncFuture *source);
+/* Attaches a continuation queued on @scheduler instead of the
+ * thread-default context's. */
+void         async_future_then_on  (AsyncFuture        *future,
+                                    AsyncScheduler     *scheduler,
+                                    AsyncFutureCallback callback,
+                                    gpointer            user_data,
+                                    GDestroyNotify      user_data_destroy);
+/* Settle without the warning of a second settle: for producers, which race
+ * with cancellation by design. They free what they were given when the
+ * future had settled already. */
+gboolean     async_future_resolve_quietly (AsyncFuture   *future,
+                                           gpointer       value,
+                                           GDestroyNotify value_destroy);
+gboolean     async_future_reject_quietly  (AsyncFuture   *future,
+                                           GError        *error);
+gboolean     async_future_cancel_quietly  (AsyncFuture   *future);
+/* Marks the error as looked at, without copying it. */
+void         async_future_mark_error_seen (AsyncFuture *future);
+
+G_END_DECLS

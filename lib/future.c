@@ -1,0 +1,877 @@
+/* future.c: AsyncFuture: a ref-counted outcome, settled once from any thread,
+ * whose continuations are queued on the scheduler of the context they were
+ * attached from (see scheduler.c). */
+
+#include "config.h"
+
+#include "future-private.h"
+#include "scheduler-private.h"
+
+/* Thread safety: a future's mutable fields are guarded by a bit lock in
+ * @bits (g_bit_lock () costs one atomic operation uncontended, and keeps the
+ * future at 48 bytes). The state bits are written with the lock held and
+ * atomically, so that readers of a settled future need no lock: once a
+ * future has left PENDING, its value never changes again (except through
+ * async_future_steal_value (), which takes the lock). */
+
+static inline void
+future_lock (AsyncFuture *future)
+{
+  g_bit_lock (&future->bits, ASYNC_FUTURE_LOCK_BIT);
+}
+
+static inline void
+future_unlock (AsyncFuture *future)
+{
+  g_bit_unlock (&future->bits, ASYNC_FUTURE_LOCK_BIT);
+}
+
+static inline AsyncFutureState
+future_state (AsyncFuture *future)
+{
+  return (g_atomic_int_get (&future->bits) & ASYNC_FUTURE_STATE_MASK) >> ASYNC_FUTURE_STATE_SHIFT;
+}
+
+gpointer
+async_future_alloc (const AsyncFutureClass *klass,
+                    gsize                   size,
+                    const char             *where)
+{
+  AsyncFuture *future;
+
+  g_assert (size >= sizeof (AsyncFuture));
+
+  future = g_malloc0 (size);
+  future->klass = klass;
+  g_atomic_ref_count_init (&future->ref_count);
+  future->where = where;
+
+  return future;
+}
+
+/**
+ * async_future_new_at:
+ * @where: (nullable): where the future was made, as `G_STRLOC`; a static
+ *   string
+ *
+ * Creates a pending future; use async_future_new(), which fills @where.
+ *
+ * Returns: (transfer full): a new pending future
+ *
+ * Since: 0.1
+ */
+AsyncFuture *
+async_future_new_at (const char *where)
+{
+  return async_future_alloc (NULL, sizeof (AsyncFuture), where);
+}
+
+/**
+ * async_future_new_resolved:
+ * @value: (transfer full) (nullable): the value
+ * @value_destroy: (nullable): frees @value when the future is freed
+ *
+ * Creates a future already resolved with @value.
+ *
+ * Returns: (transfer full): a resolved future
+ *
+ * Since: 0.1
+ */
+AsyncFuture *
+async_future_new_resolved (gpointer       value,
+                           GDestroyNotify value_destroy)
+{
+  AsyncFuture *future = async_future_new ();
+
+  async_future_resolve (future, value, value_destroy);
+
+  return future;
+}
+
+/**
+ * async_future_new_int:
+ * @value: the value
+ *
+ * Creates a future already resolved with an integer; read it with
+ * async_future_get_int().
+ *
+ * Returns: (transfer full): a resolved future
+ *
+ * Since: 0.1
+ */
+AsyncFuture *
+async_future_new_int (gint64 value)
+{
+  AsyncFuture *future = async_future_new ();
+
+  async_future_resolve_int (future, value);
+
+  return future;
+}
+
+/**
+ * async_future_new_boolean:
+ * @value: the value
+ *
+ * Creates a future already resolved with a boolean; read it with
+ * async_future_get_boolean().
+ *
+ * Returns: (transfer full): a resolved future
+ *
+ * Since: 0.1
+ */
+AsyncFuture *
+async_future_new_boolean (gboolean value)
+{
+  return async_future_new_int (value != FALSE);
+}
+
+/**
+ * async_future_new_rejected:
+ * @error: (transfer full): the error
+ *
+ * Creates a future already rejected with @error.
+ *
+ * Returns: (transfer full): a rejected future
+ *
+ * Since: 0.1
+ */
+AsyncFuture *
+async_future_new_rejected (GError *error)
+{
+  AsyncFuture *future;
+
+  g_return_val_if_fail (error != NULL, NULL);
+
+  future = async_future_new ();
+  async_future_reject (future, error);
+
+  return future;
+}
+
+/**
+ * async_future_new_cancelled:
+ *
+ * Creates a future already cancelled.
+ *
+ * Returns: (transfer full): a cancelled future
+ *
+ * Since: 0.1
+ */
+AsyncFuture *
+async_future_new_cancelled (void)
+{
+  AsyncFuture *future = async_future_new ();
+
+  async_future_cancel (future);
+
+  return future;
+}
+
+/**
+ * async_future_ref:
+ * @future: a future
+ *
+ * Takes a reference. Any thread.
+ *
+ * Returns: (transfer full): @future
+ *
+ * Since: 0.1
+ */
+AsyncFuture *
+async_future_ref (AsyncFuture *future)
+{
+  g_return_val_if_fail (future != NULL, NULL);
+
+  g_atomic_ref_count_inc (&future->ref_count);
+
+  return future;
+}
+
+static void
+continuation_free (AsyncContinuation *continuation)
+{
+  if (continuation->user_data_destroy != NULL)
+    continuation->user_data_destroy (continuation->user_data);
+  if (continuation->future != NULL)
+    async_future_unref (continuation->future);
+  async_scheduler_unref (continuation->scheduler);
+  g_free (continuation);
+}
+
+static void
+future_finalize (AsyncFuture *future)
+{
+  AsyncFutureState state = future_state (future);
+
+  if (state == ASYNC_FUTURE_REJECTED &&
+      (g_atomic_int_get (&future->bits) & ASYNC_FUTURE_ERROR_SEEN) == 0)
+    g_warning ("A future created at %s was rejected and freed, but nobody retrieved its error: %s",
+               future->where != NULL ? future->where : "an unknown place",
+               future->value.error->message);
+
+  if (future->klass != NULL && future->klass->finalize != NULL)
+    future->klass->finalize (future);
+
+  if (state == ASYNC_FUTURE_RESOLVED)
+    {
+      if (future->value_destroy != NULL && future->value.pointer != NULL)
+        future->value_destroy (future->value.pointer);
+    }
+  else if (state != ASYNC_FUTURE_PENDING)
+    {
+      g_error_free (future->value.error);
+    }
+
+  /* A future freed while pending can no longer settle: what waited on it
+   * will never run. */
+  while (future->continuations != NULL)
+    {
+      AsyncContinuation *next = future->continuations->next;
+
+      continuation_free (future->continuations);
+      future->continuations = next;
+    }
+
+  g_free (future);
+}
+
+/**
+ * async_future_unref:
+ * @future: (transfer full): a future
+ *
+ * Drops a reference; the last one frees the future and its value. A
+ * rejected future whose error nobody retrieved warns once, here, naming
+ * where it was created. Any thread.
+ *
+ * Since: 0.1
+ */
+void
+async_future_unref (AsyncFuture *future)
+{
+  g_return_if_fail (future != NULL);
+
+  if (g_atomic_ref_count_dec (&future->ref_count))
+    future_finalize (future);
+}
+
+/* Queues the continuations of a future that has just settled, in the order
+ * they were attached, taking each scheduler's lock once per run of nodes
+ * that share it. */
+static void
+future_queue_continuations (AsyncFuture       *future,
+                            AsyncContinuation *newest_first)
+{
+  AsyncContinuation *first = NULL;
+
+  while (newest_first != NULL)
+    {
+      AsyncContinuation *next = newest_first->next;
+
+      newest_first->next = first;
+      newest_first->future = async_future_ref (future);
+      first = newest_first;
+      newest_first = next;
+    }
+
+  while (first != NULL)
+    {
+      AsyncContinuation *last = first;
+
+      while (last->next != NULL && last->next->scheduler == first->scheduler)
+        last = last->next;
+
+      newest_first = last->next;
+      last->next = NULL;
+      async_scheduler_push_ready (first->scheduler, first, last);
+      first = newest_first;
+    }
+}
+
+/* Settles @future; returns FALSE (and frees nothing) if it had settled. */
+static gboolean
+future_settle (AsyncFuture     *future,
+               AsyncFutureState state,
+               gpointer         pointer,
+               gint64           integer,
+               GDestroyNotify   value_destroy,
+               GError          *error)
+{
+  AsyncContinuation *continuations;
+
+  future_lock (future);
+
+  if (future_state (future) != ASYNC_FUTURE_PENDING)
+    {
+      future_unlock (future);
+      return FALSE;
+    }
+
+  if (error != NULL)
+    future->value.error = error;
+  else if (value_destroy != NULL || pointer != NULL)
+    future->value.pointer = pointer;
+  else
+    future->value.integer = integer;
+  future->value_destroy = value_destroy;
+
+  continuations = future->continuations;
+  future->continuations = NULL;
+  g_atomic_int_or (&future->bits, state << ASYNC_FUTURE_STATE_SHIFT);
+
+  future_unlock (future);
+
+  if (continuations != NULL)
+    future_queue_continuations (future, continuations);
+
+  return TRUE;
+}
+
+static AsyncFutureState
+state_for_error (const GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return ASYNC_FUTURE_CANCELLED;
+
+  return ASYNC_FUTURE_REJECTED;
+}
+
+/* Settling a future that was resolved or rejected is a programming error;
+ * settling one that was cancelled is the race every producer has with its
+ * consumers, and is quietly ignored. */
+static void
+warn_settled_twice (AsyncFuture *future)
+{
+  if (future_state (future) != ASYNC_FUTURE_CANCELLED)
+    g_warning ("A future created at %s was settled twice; the first outcome is kept",
+               future->where != NULL ? future->where : "an unknown place");
+}
+
+/**
+ * async_future_resolve:
+ * @future: a pending future
+ * @value: (transfer full) (nullable): its value
+ * @value_destroy: (nullable): frees @value when the future is freed
+ *
+ * Resolves @future and queues its continuations. Any thread. A future
+ * settles once: if @future had already settled, @value is freed at once and
+ * the first outcome stays (with a warning, unless it was cancelled).
+ *
+ * Returns: %TRUE if this call settled @future
+ *
+ * Since: 0.1
+ */
+gboolean
+async_future_resolve (AsyncFuture   *future,
+                      gpointer       value,
+                      GDestroyNotify value_destroy)
+{
+  g_return_val_if_fail (future != NULL, FALSE);
+
+  if (future_settle (future, ASYNC_FUTURE_RESOLVED, value, 0, value_destroy, NULL))
+    return TRUE;
+
+  warn_settled_twice (future);
+  if (value_destroy != NULL && value != NULL)
+    value_destroy (value);
+
+  return FALSE;
+}
+
+/**
+ * async_future_resolve_int:
+ * @future: a pending future
+ * @value: its value
+ *
+ * Resolves @future with an integer, as async_future_resolve().
+ *
+ * Returns: %TRUE if this call settled @future
+ *
+ * Since: 0.1
+ */
+gboolean
+async_future_resolve_int (AsyncFuture *future,
+                          gint64       value)
+{
+  g_return_val_if_fail (future != NULL, FALSE);
+
+  if (future_settle (future, ASYNC_FUTURE_RESOLVED, NULL, value, NULL, NULL))
+    return TRUE;
+
+  warn_settled_twice (future);
+
+  return FALSE;
+}
+
+/**
+ * async_future_resolve_boolean:
+ * @future: a pending future
+ * @value: its value
+ *
+ * Resolves @future with a boolean, as async_future_resolve().
+ *
+ * Returns: %TRUE if this call settled @future
+ *
+ * Since: 0.1
+ */
+gboolean
+async_future_resolve_boolean (AsyncFuture *future,
+                              gboolean     value)
+{
+  return async_future_resolve_int (future, value != FALSE);
+}
+
+/**
+ * async_future_reject:
+ * @future: a pending future
+ * @error: (transfer full): why it failed
+ *
+ * Rejects @future, as async_future_resolve(). An error of
+ * %G_IO_ERROR_CANCELLED makes it cancelled.
+ *
+ * Returns: %TRUE if this call settled @future
+ *
+ * Since: 0.1
+ */
+gboolean
+async_future_reject (AsyncFuture *future,
+                     GError      *error)
+{
+  g_return_val_if_fail (future != NULL, FALSE);
+  g_return_val_if_fail (error != NULL, FALSE);
+
+  if (future_settle (future, state_for_error (error), NULL, 0, NULL, error))
+    return TRUE;
+
+  warn_settled_twice (future);
+  g_error_free (error);
+
+  return FALSE;
+}
+
+/**
+ * async_future_reject_literal:
+ * @future: a pending future
+ * @domain: the error domain
+ * @code: the error code
+ * @message: the error message
+ *
+ * Rejects @future with a new #GError, as async_future_reject().
+ *
+ * Returns: %TRUE if this call settled @future
+ *
+ * Since: 0.1
+ */
+gboolean
+async_future_reject_literal (AsyncFuture *future,
+                             GQuark       domain,
+                             gint         code,
+                             const char  *message)
+{
+  g_return_val_if_fail (future != NULL, FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+
+  return async_future_reject (future, g_error_new_literal (domain, code, message));
+}
+
+/* The quiet settle of producers, which race with cancellation by design. */
+static gboolean
+future_cancel_now (AsyncFuture *future)
+{
+  return async_future_reject_quietly (future,
+                                      g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                           "The operation was cancelled"));
+}
+
+/**
+ * async_future_cancel:
+ * @future: a future
+ *
+ * Cancels @future: a pending future settles as cancelled, and what produces
+ * it is told to stop (a sleep's timer is removed, a pool job's
+ * #GCancellable is cancelled, a gather's children are cancelled). A
+ * coroutine's future is a request, as asyncio's `Task.cancel()`: what it
+ * awaits is cancelled, it resumes with %G_IO_ERROR_CANCELLED, and its future
+ * settles when it ends. Any thread.
+ *
+ * Returns: %TRUE if @future was pending, so that the request was made
+ *
+ * Since: 0.1
+ */
+gboolean
+async_future_cancel (AsyncFuture *future)
+{
+  g_return_val_if_fail (future != NULL, FALSE);
+
+  if (future_state (future) != ASYNC_FUTURE_PENDING)
+    return FALSE;
+
+  if (future->klass != NULL && future->klass->cancel != NULL)
+    {
+      future->klass->cancel (future);
+      return TRUE;
+    }
+
+  future_cancel_now (future);
+
+  return TRUE;
+}
+
+gboolean
+async_future_cancel_quietly (AsyncFuture *future)
+{
+  return future_cancel_now (future);
+}
+
+gboolean
+async_future_resolve_quietly (AsyncFuture   *future,
+                              gpointer       value,
+                              GDestroyNotify value_destroy)
+{
+  if (future_settle (future, ASYNC_FUTURE_RESOLVED, value, 0, value_destroy, NULL))
+    return TRUE;
+
+  if (value_destroy != NULL && value != NULL)
+    value_destroy (value);
+
+  return FALSE;
+}
+
+gboolean
+async_future_reject_quietly (AsyncFuture *future,
+                             GError      *error)
+{
+  if (future_settle (future, state_for_error (error), NULL, 0, NULL, error))
+    return TRUE;
+
+  g_error_free (error);
+
+  return FALSE;
+}
+
+gboolean
+async_future_resolve_from (AsyncFuture *future,
+                           AsyncFuture *source)
+{
+  g_assert (future_state (source) == ASYNC_FUTURE_RESOLVED);
+
+  /* The value stays owned by @source, which the caller keeps alive. */
+  return future_settle (future, ASYNC_FUTURE_RESOLVED, source->value.pointer,
+                        source->value.integer, NULL, NULL);
+}
+
+gboolean
+async_future_settle_from (AsyncFuture *future,
+                          AsyncFuture *source)
+{
+  AsyncFutureState state = future_state (source);
+
+  g_assert (state != ASYNC_FUTURE_PENDING);
+
+  if (state == ASYNC_FUTURE_RESOLVED)
+    return async_future_resolve_from (future, source);
+
+  async_future_mark_error_seen (source);
+
+  return async_future_reject_quietly (future, g_error_copy (source->value.error));
+}
+
+void
+async_future_mark_error_seen (AsyncFuture *future)
+{
+  g_atomic_int_or (&future->bits, ASYNC_FUTURE_ERROR_SEEN);
+}
+
+void
+async_future_then_on (AsyncFuture        *future,
+                      AsyncScheduler     *scheduler,
+                      AsyncFutureCallback callback,
+                      gpointer            user_data,
+                      GDestroyNotify      user_data_destroy)
+{
+  AsyncContinuation *continuation = g_new (AsyncContinuation, 1);
+
+  continuation->next = NULL;
+  continuation->scheduler = async_scheduler_ref (scheduler);
+  continuation->future = NULL;
+  continuation->callback = callback;
+  continuation->user_data = user_data;
+  continuation->user_data_destroy = user_data_destroy;
+
+  future_lock (future);
+  if (future_state (future) == ASYNC_FUTURE_PENDING)
+    {
+      continuation->next = future->continuations;
+      future->continuations = continuation;
+      future_unlock (future);
+      return;
+    }
+  future_unlock (future);
+
+  continuation->future = async_future_ref (future);
+  async_scheduler_push_ready (scheduler, continuation, continuation);
+}
+
+/**
+ * async_future_then:
+ * @future: a future
+ * @callback: called once @future has settled
+ * @user_data: (closure): data for @callback
+ * @user_data_destroy: (nullable): frees @user_data after @callback ran, or
+ *   when @future is freed without settling
+ *
+ * Attaches a continuation (asyncio's `add_done_callback()`). It is queued on
+ * the scheduler of the thread-default #GMainContext of the calling thread,
+ * and never runs inside this call, even if @future has settled already;
+ * continuations of one future run in the order they were attached. Any
+ * thread.
+ *
+ * Since: 0.1
+ */
+void
+async_future_then (AsyncFuture        *future,
+                   AsyncFutureCallback callback,
+                   gpointer            user_data,
+                   GDestroyNotify      user_data_destroy)
+{
+  g_return_if_fail (future != NULL);
+  g_return_if_fail (callback != NULL);
+
+  async_future_then_on (future, async_scheduler_get_thread_default (),
+                        callback, user_data, user_data_destroy);
+}
+
+/**
+ * async_future_get_state:
+ * @future: a future
+ *
+ * Returns: where @future is in its life. Any thread.
+ *
+ * Since: 0.1
+ */
+AsyncFutureState
+async_future_get_state (AsyncFuture *future)
+{
+  g_return_val_if_fail (future != NULL, ASYNC_FUTURE_PENDING);
+
+  return future_state (future);
+}
+
+/**
+ * async_future_is_pending:
+ * @future: a future
+ *
+ * Returns: %TRUE if @future has not settled yet
+ *
+ * Since: 0.1
+ */
+gboolean
+async_future_is_pending (AsyncFuture *future)
+{
+  return async_future_get_state (future) == ASYNC_FUTURE_PENDING;
+}
+
+/**
+ * async_future_is_resolved:
+ * @future: a future
+ *
+ * Returns: %TRUE if @future has a value
+ *
+ * Since: 0.1
+ */
+gboolean
+async_future_is_resolved (AsyncFuture *future)
+{
+  return async_future_get_state (future) == ASYNC_FUTURE_RESOLVED;
+}
+
+/**
+ * async_future_is_rejected:
+ * @future: a future
+ *
+ * Returns: %TRUE if @future failed with an error other than cancellation
+ *
+ * Since: 0.1
+ */
+gboolean
+async_future_is_rejected (AsyncFuture *future)
+{
+  return async_future_get_state (future) == ASYNC_FUTURE_REJECTED;
+}
+
+/**
+ * async_future_is_cancelled:
+ * @future: a future
+ *
+ * Returns: %TRUE if @future was cancelled
+ *
+ * Since: 0.1
+ */
+gboolean
+async_future_is_cancelled (AsyncFuture *future)
+{
+  return async_future_get_state (future) == ASYNC_FUTURE_CANCELLED;
+}
+
+/**
+ * async_future_get_value:
+ * @future: a resolved future
+ *
+ * Returns: (transfer none) (nullable): the value of @future, owned by it
+ *
+ * Since: 0.1
+ */
+gpointer
+async_future_get_value (AsyncFuture *future)
+{
+  g_return_val_if_fail (future != NULL, NULL);
+  g_return_val_if_fail (future_state (future) == ASYNC_FUTURE_RESOLVED, NULL);
+
+  return future->value.pointer;
+}
+
+/**
+ * async_future_steal_value:
+ * @future: a resolved future
+ *
+ * Takes the value out of @future, which keeps %NULL. Only for the sole user
+ * of @future: others reading it afterwards get %NULL. A value @future did
+ * not own (it was given no destroy notify) is returned all the same, and
+ * stays owned by whoever owned it.
+ *
+ * Returns: (transfer full) (nullable): the value
+ *
+ * Since: 0.1
+ */
+gpointer
+async_future_steal_value (AsyncFuture *future)
+{
+  gpointer value;
+
+  g_return_val_if_fail (future != NULL, NULL);
+  g_return_val_if_fail (future_state (future) == ASYNC_FUTURE_RESOLVED, NULL);
+
+  future_lock (future);
+  value = future->value.pointer;
+  future->value.pointer = NULL;
+  future->value_destroy = NULL;
+  future_unlock (future);
+
+  return value;
+}
+
+/**
+ * async_future_get_int:
+ * @future: a future resolved with async_future_resolve_int()
+ *
+ * Returns: the integer value of @future
+ *
+ * Since: 0.1
+ */
+gint64
+async_future_get_int (AsyncFuture *future)
+{
+  g_return_val_if_fail (future != NULL, 0);
+  g_return_val_if_fail (future_state (future) == ASYNC_FUTURE_RESOLVED, 0);
+
+  return future->value.integer;
+}
+
+/**
+ * async_future_get_boolean:
+ * @future: a future resolved with async_future_resolve_boolean()
+ *
+ * Returns: the boolean value of @future
+ *
+ * Since: 0.1
+ */
+gboolean
+async_future_get_boolean (AsyncFuture *future)
+{
+  return async_future_get_int (future) != 0;
+}
+
+/**
+ * async_future_get_error:
+ * @future: a future
+ *
+ * Reads the error of a rejected or cancelled future, and so marks it as
+ * retrieved (no warning when the future is freed).
+ *
+ * Returns: (transfer none) (nullable): the error, or %NULL if @future is
+ *   pending or resolved
+ *
+ * Since: 0.1
+ */
+const GError *
+async_future_get_error (AsyncFuture *future)
+{
+  AsyncFutureState state;
+
+  g_return_val_if_fail (future != NULL, NULL);
+
+  state = future_state (future);
+  if (state == ASYNC_FUTURE_PENDING || state == ASYNC_FUTURE_RESOLVED)
+    return NULL;
+
+  async_future_mark_error_seen (future);
+
+  return future->value.error;
+}
+
+/**
+ * async_future_propagate_error:
+ * @future: a settled future
+ * @error: return location for the error of @future
+ *
+ * The #GError idiom for a settled future: copies its error to @error, as
+ * g_task_propagate_pointer() does.
+ *
+ * Returns: %TRUE if @future was resolved, %FALSE with @error set if it was
+ *   rejected or cancelled (or is still pending: %G_IO_ERROR_PENDING)
+ *
+ * Since: 0.1
+ */
+gboolean
+async_future_propagate_error (AsyncFuture  *future,
+                              GError      **error)
+{
+  const GError *future_error;
+
+  g_return_val_if_fail (future != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (future_state (future) == ASYNC_FUTURE_RESOLVED)
+    return TRUE;
+
+  future_error = async_future_get_error (future);
+  if (future_error == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PENDING,
+                   "The future created at %s has not settled yet",
+                   future->where != NULL ? future->where : "an unknown place");
+      return FALSE;
+    }
+
+  if (error != NULL)
+    *error = g_error_copy (future_error);
+
+  return FALSE;
+}
+
+/**
+ * async_future_get_where:
+ * @future: a future
+ *
+ * Returns: (transfer none) (nullable): where @future was created, as
+ *   `file:line`
+ *
+ * Since: 0.1
+ */
+const char *
+async_future_get_where (AsyncFuture *future)
+{
+  g_return_val_if_fail (future != NULL, NULL);
+
+  return future->where;
+}
