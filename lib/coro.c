@@ -7,9 +7,9 @@
 #include "coro-private.h"
 
 /* Thread safety: a coroutine's fields are only touched on its scheduler's
- * thread; async_future_cancel () from another thread is marshalled there.
- * The list of live coroutines (for async_run () to cancel leftovers) is
- * guarded by @live_lock. */
+ * thread, but for @cancel_requested, which async_future_cancel () sets from
+ * any thread before it marshals the rest there. The list of live coroutines
+ * (for async_run () to cancel leftovers) is guarded by @live_lock. */
 struct _AsyncCoroutine
 {
   AsyncFuture         parent;
@@ -22,7 +22,7 @@ struct _AsyncCoroutine
   guint               started : 1;
   guint               suspended : 1;
   guint               finished : 1;
-  guint               cancel_requested : 1;
+  gint                cancel_requested;  /* atomic */
   AsyncCoroutine     *live_prev;   /* protected by @live_lock */
   AsyncCoroutine     *live_next;   /* protected by @live_lock */
 };
@@ -30,7 +30,7 @@ struct _AsyncCoroutine
 static GMutex live_lock;
 static AsyncCoroutine *live_head;  /* protected by @live_lock */
 
-static void coroutine_cancel (AsyncFuture *future);
+static gboolean coroutine_cancel (AsyncFuture *future);
 
 static void
 coroutine_finalize (AsyncFuture *future)
@@ -128,7 +128,7 @@ coroutine_start (AsyncFuture *unused,
   AsyncCoroutine *co = user_data;
 
   /* Cancelled before its first step: the body never runs (asyncio). */
-  if (co->cancel_requested)
+  if (g_atomic_int_get (&co->cancel_requested))
     {
       coroutine_finish (co, NULL, 0, FALSE, NULL,
                         g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
@@ -153,18 +153,15 @@ coroutine_resume (AsyncFuture *awaited,
   coroutine_step (co);
 }
 
+/* The awaited future settles (cancelled) and resumes the coroutine with
+ * G_IO_ERROR_CANCELLED; a shielded or finished one resumes it as usual and
+ * the request is delivered then. A request delivered meanwhile (the flag
+ * is clear) is not made twice. */
 static void
-coroutine_cancel_here (AsyncCoroutine *co)
+coroutine_cancel_awaited (AsyncCoroutine *co)
 {
-  if (co->finished)
-    return;
-
-  co->cancel_requested = TRUE;
-
-  /* The awaited future settles (cancelled) and resumes the coroutine with
-   * G_IO_ERROR_CANCELLED; a shielded or finished one resumes it as usual
-   * and the request is delivered then. */
-  if (co->suspended && co->awaited != NULL)
+  if (!co->finished && co->suspended && co->awaited != NULL &&
+      g_atomic_int_get (&co->cancel_requested))
     async_future_cancel (co->awaited);
 }
 
@@ -174,20 +171,24 @@ coroutine_cancel_marshalled (AsyncFuture *unused,
 {
   AsyncCoroutine *co = user_data;
 
-  coroutine_cancel_here (co);
+  coroutine_cancel_awaited (co);
   async_future_unref (&co->parent);
 }
 
-static void
+static gboolean
 coroutine_cancel (AsyncFuture *future)
 {
   AsyncCoroutine *co = (AsyncCoroutine *) future;
 
+  g_atomic_int_set (&co->cancel_requested, TRUE);
+
   if (async_scheduler_is_current (co->scheduler))
-    coroutine_cancel_here (co);
+    coroutine_cancel_awaited (co);
   else
     async_scheduler_call_soon (co->scheduler, coroutine_cancel_marshalled,
                                async_future_ref (future));
+
+  return TRUE;
 }
 
 /**
@@ -244,7 +245,7 @@ async_coroutine_cancel_all (AsyncScheduler *scheduler)
   g_mutex_unlock (&live_lock);
 
   for (i = 0; i < doomed->len; i++)
-    coroutine_cancel_here (g_ptr_array_index (doomed, i));
+    coroutine_cancel (g_ptr_array_index (doomed, i));
 
   n = doomed->len;
   g_ptr_array_unref (doomed);
@@ -384,6 +385,10 @@ async_coroutine_suspend_ (AsyncCoroutine *co,
   co->suspended = TRUE;
   async_future_then_on (future, co->scheduler, coroutine_resume, co, NULL);
 
+  /* Cancelled while it ran (by itself, say): as asyncio, the next await is
+   * cancelled at once rather than waited out. */
+  coroutine_cancel_awaited (co);
+
   return TRUE;
 }
 
@@ -402,7 +407,7 @@ async_coroutine_resume_ (AsyncCoroutine *co,
                                          "The coroutine awaited a NULL future");
   else if (async_future_is_resolved (awaited))
     {
-      if (!co->cancel_requested)
+      if (!g_atomic_int_get (&co->cancel_requested))
         return TRUE;
 
       /* Cancelled while what it awaited finished anyway: deliver the
@@ -416,7 +421,7 @@ async_coroutine_resume_ (AsyncCoroutine *co,
     }
 
   if (g_error_matches (awaited_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    co->cancel_requested = FALSE;
+    g_atomic_int_set (&co->cancel_requested, FALSE);
 
   if (try_)
     {

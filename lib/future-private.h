@@ -21,9 +21,10 @@ typedef struct
   const char *name;
   /* Called by async_future_cancel () on a pending future, from any thread,
    * with no lock held. The class settles the future (perhaps later, as a
-   * coroutine does); without this hook the future is settled as cancelled
-   * at once. */
-  void (*cancel)   (AsyncFuture *future);
+   * coroutine does) and returns TRUE if this call cancelled it or delivered
+   * the request: FALSE when it lost a race with another settle. Without
+   * this hook the future is settled as cancelled at once. */
+  gboolean (*cancel) (AsyncFuture *future);
   /* Frees what the producer added; the base is freed after. */
   void (*finalize) (AsyncFuture *future);
 } AsyncFutureClass;
@@ -90,6 +91,8 @@ gboolean     async_future_resolve_quietly (AsyncFuture   *future,
                                            GDestroyNotify value_destroy);
 gboolean     async_future_reject_quietly  (AsyncFuture   *future,
                                            GError        *error);
+/* Settles as cancelled without calling the class's cancel hook: for the
+ * hook itself. */
 gboolean     async_future_cancel_quietly  (AsyncFuture   *future);
 /* Marks the error as looked at, without copying it. */
 void         async_future_mark_error_seen (AsyncFuture *future);

@@ -494,7 +494,9 @@ future_cancel_now (AsyncFuture *future)
  * awaits is cancelled, it resumes with %G_IO_ERROR_CANCELLED, and its future
  * settles when it ends. Any thread.
  *
- * Returns: %TRUE if @future was pending, so that the request was made
+ * Returns: %TRUE if this call cancelled @future, or made the request to a
+ *   coroutine; %FALSE if it had settled (or another thread settled it
+ *   first)
  *
  * Since: 0.1
  */
@@ -507,14 +509,9 @@ async_future_cancel (AsyncFuture *future)
     return FALSE;
 
   if (future->klass != NULL && future->klass->cancel != NULL)
-    {
-      future->klass->cancel (future);
-      return TRUE;
-    }
+    return future->klass->cancel (future);
 
-  future_cancel_now (future);
-
-  return TRUE;
+  return future_cancel_now (future);
 }
 
 gboolean

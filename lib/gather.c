@@ -16,15 +16,19 @@ typedef struct
   AsyncGatherFlags flags;
 } AsyncGather;
 
-static void
+static gboolean
 gather_cancel (AsyncFuture *future)
 {
   AsyncGather *self = (AsyncGather *) future;
   guint i;
 
-  async_future_cancel_quietly (future);
+  if (!async_future_cancel_quietly (future))
+    return FALSE;
+
   for (i = 0; i < self->children->len; i++)
     async_future_cancel (g_ptr_array_index (self->children, i));
+
+  return TRUE;
 }
 
 static void

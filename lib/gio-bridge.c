@@ -20,15 +20,19 @@ typedef struct
   GCancellable    *cancellable;
 } AsyncGioFuture;
 
-static void
+static gboolean
 gio_future_cancel (AsyncFuture *future)
 {
   AsyncGioFuture *self = (AsyncGioFuture *) future;
 
   /* Settle first: the operation may still complete, and its result is then
    * freed by the ready callback. */
-  async_future_cancel_quietly (future);
+  if (!async_future_cancel_quietly (future))
+    return FALSE;
+
   g_cancellable_cancel (self->cancellable);
+
+  return TRUE;
 }
 
 static void

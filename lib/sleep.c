@@ -15,7 +15,7 @@ typedef struct
   AsyncScheduler *scheduler;
 } AsyncSleep;
 
-static void
+static gboolean
 sleep_cancel (AsyncFuture *future)
 {
   AsyncSleep *self = (AsyncSleep *) future;
@@ -23,7 +23,8 @@ sleep_cancel (AsyncFuture *future)
   /* The heap's reference goes with the timer; the caller holds one. */
   if (async_scheduler_remove_timer (self->scheduler, &self->timer))
     async_future_unref (future);
-  async_future_cancel_quietly (future);
+
+  return async_future_cancel_quietly (future);
 }
 
 static void

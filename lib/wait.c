@@ -19,15 +19,19 @@ typedef struct
   double          timeout;
 } AsyncWaitFor;
 
-static void
+static gboolean
 wait_for_cancel (AsyncFuture *future)
 {
   AsyncWaitFor *self = (AsyncWaitFor *) future;
 
   if (async_scheduler_remove_timer (self->scheduler, &self->timer))
     async_future_unref (future);
-  async_future_cancel_quietly (future);
+  if (!async_future_cancel_quietly (future))
+    return FALSE;
+
   async_future_cancel (self->inner);
+
+  return TRUE;
 }
 
 static void
