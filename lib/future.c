@@ -127,23 +127,27 @@ async_future_new_boolean (gboolean value)
 }
 
 /**
- * async_future_new_rejected:
+ * async_future_new_rejected_at:
+ * @where: (nullable): where the future was made, as `G_STRLOC`
  * @error: (transfer full): the error
  *
- * Creates a future already rejected with @error.
+ * Creates a future already rejected with @error; use
+ * async_future_new_rejected(), which fills @where, so that a warning about
+ * an error nobody retrieved names the caller.
  *
  * Returns: (transfer full): a rejected future
  *
  * Since: 0.1
  */
 AsyncFuture *
-async_future_new_rejected (GError *error)
+async_future_new_rejected_at (const char *where,
+                              GError     *error)
 {
   AsyncFuture *future;
 
   g_return_val_if_fail (error != NULL, NULL);
 
-  future = async_future_new ();
+  future = async_future_new_at (where);
   async_future_reject (future, error);
 
   return future;
@@ -319,10 +323,13 @@ future_settle (AsyncFuture     *future,
   future->continuations = NULL;
   g_atomic_int_or (&future->bits, state << ASYNC_FUTURE_STATE_SHIFT);
 
-  future_unlock (future);
-
+  /* Queued before the unlock: a continuation attached on another thread
+   * right after would otherwise be queued ahead of these. Lock order: a
+   * future's lock, then a scheduler's; never the other way. */
   if (continuations != NULL)
     future_queue_continuations (future, continuations);
+
+  future_unlock (future);
 
   return TRUE;
 }

@@ -54,6 +54,10 @@ gather_child_done (AsyncFuture *child,
 
   self->remaining--;
 
+  /* With RETURN_EXCEPTIONS the error is a result, handed to the caller. */
+  if (failed && (self->flags & ASYNC_GATHER_RETURN_EXCEPTIONS))
+    async_future_mark_error_seen (child);
+
   if (failed && !(self->flags & ASYNC_GATHER_RETURN_EXCEPTIONS))
     {
       /* Later errors are retrieved here too, as asyncio does, so that they

@@ -291,6 +291,8 @@ shield_inner_done (AsyncFuture *inner,
 
   if (async_future_is_pending (&self->parent))
     async_future_settle_from (&self->parent, inner);
+  else if (!async_future_is_resolved (inner))
+    async_future_mark_error_seen (inner);  /* as asyncio: the shield was cancelled */
 }
 
 /**

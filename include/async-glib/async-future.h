@@ -81,7 +81,19 @@ AsyncFuture      *async_future_new_int          (gint64          value) G_GNUC_W
 ASYNC_AVAILABLE_IN_ALL
 AsyncFuture      *async_future_new_boolean      (gboolean        value) G_GNUC_WARN_UNUSED_RESULT;
 ASYNC_AVAILABLE_IN_ALL
-AsyncFuture      *async_future_new_rejected     (GError         *error) G_GNUC_WARN_UNUSED_RESULT;
+AsyncFuture      *async_future_new_rejected_at  (const char     *where,
+                                                 GError         *error) G_GNUC_WARN_UNUSED_RESULT;
+/**
+ * async_future_new_rejected:
+ * @error: (transfer full): the error
+ *
+ * Creates a future already rejected with @error.
+ *
+ * Returns: (transfer full): a rejected future
+ *
+ * Since: 0.1
+ */
+#define async_future_new_rejected(error) async_future_new_rejected_at (G_STRLOC, (error))
 ASYNC_AVAILABLE_IN_ALL
 AsyncFuture      *async_future_new_cancelled    (void) G_GNUC_WARN_UNUSED_RESULT;
 
