@@ -20,7 +20,6 @@ struct _AsyncTimer
 {
   gint64   deadline;     /* g_get_monotonic_time () µs */
   guint    heap_index;   /* 0 when not on the heap */
-  guint    sequence;     /* equal deadlines fire in the order added */
   void   (*callback) (AsyncTimer *timer,
                       gboolean    fired);
 };

@@ -16,6 +16,16 @@
  * its context: futures and continuations hold the scheduler, possibly past
  * the end of an async_run (), and GLib leaves a destroyed source pointing at
  * a freed context. The source only points back. */
+/* The heap holds copies of the keys, so that sifting touches only the heap
+ * array and not a timer per comparison. Equal deadlines fire in the order
+ * they were added (@sequence). */
+typedef struct
+{
+  gint64      deadline;
+  guint       sequence;
+  AsyncTimer *timer;
+} HeapEntry;
+
 typedef struct
 {
   GSource         source;
@@ -34,7 +44,7 @@ struct _AsyncScheduler
   GMutex              lock;
   AsyncContinuation  *ready_head;   /* protected by @lock */
   AsyncContinuation  *ready_tail;   /* protected by @lock */
-  AsyncTimer        **heap;         /* protected by @lock; 1-based */
+  HeapEntry          *heap;         /* protected by @lock; 1-based */
   guint               heap_length;  /* protected by @lock */
   guint               heap_size;    /* protected by @lock */
   gboolean            closed;       /* protected by @lock */
@@ -76,8 +86,8 @@ static GPrivate scheduler_cache = G_PRIVATE_INIT (scheduler_cache_free);
 /* Wrapping sequence numbers compare by their difference, so FIFO order of
  * equal deadlines survives the wrap. */
 static inline gboolean
-timer_before (const AsyncTimer *a,
-              const AsyncTimer *b)
+timer_before (const HeapEntry *a,
+              const HeapEntry *b)
 {
   if (a->deadline != b->deadline)
     return a->deadline < b->deadline;
@@ -88,19 +98,19 @@ timer_before (const AsyncTimer *a,
 static inline void
 heap_set_unlocked (AsyncScheduler *self,
                    guint           index,
-                   AsyncTimer     *timer)
+                   HeapEntry       entry)
 {
-  self->heap[index] = timer;
-  timer->heap_index = index;
+  self->heap[index] = entry;
+  entry.timer->heap_index = index;
 }
 
 static void
 heap_sift_up_unlocked (AsyncScheduler *self,
                        guint           index)
 {
-  AsyncTimer *timer = self->heap[index];
+  HeapEntry timer = self->heap[index];
 
-  while (index > 1 && timer_before (timer, self->heap[index / 2]))
+  while (index > 1 && timer_before (&timer, &self->heap[index / 2]))
     {
       heap_set_unlocked (self, index, self->heap[index / 2]);
       index /= 2;
@@ -112,7 +122,7 @@ static void
 heap_sift_down_unlocked (AsyncScheduler *self,
                          guint           index)
 {
-  AsyncTimer *timer = self->heap[index];
+  HeapEntry timer = self->heap[index];
 
   for (;;)
     {
@@ -121,9 +131,9 @@ heap_sift_down_unlocked (AsyncScheduler *self,
       if (child > self->heap_length)
         break;
       if (child < self->heap_length &&
-          timer_before (self->heap[child + 1], self->heap[child]))
+          timer_before (&self->heap[child + 1], &self->heap[child]))
         child++;
-      if (!timer_before (self->heap[child], timer))
+      if (!timer_before (&self->heap[child], &timer))
         break;
       heap_set_unlocked (self, index, self->heap[child]);
       index = child;
@@ -136,14 +146,14 @@ heap_remove_unlocked (AsyncScheduler *self,
                       AsyncTimer     *timer)
 {
   guint index = timer->heap_index;
-  AsyncTimer *last = self->heap[self->heap_length--];
+  HeapEntry last = self->heap[self->heap_length--];
 
   timer->heap_index = 0;
-  if (last == timer)
+  if (last.timer == timer)
     return;
 
   heap_set_unlocked (self, index, last);
-  if (index > 1 && timer_before (last, self->heap[index / 2]))
+  if (index > 1 && timer_before (&last, &self->heap[index / 2]))
     heap_sift_up_unlocked (self, index);
   else
     heap_sift_down_unlocked (self, index);
@@ -152,7 +162,7 @@ heap_remove_unlocked (AsyncScheduler *self,
 static inline gint64
 next_deadline_unlocked (AsyncScheduler *self)
 {
-  return self->heap_length > 0 ? self->heap[1]->deadline : G_MAXINT64;
+  return self->heap_length > 0 ? self->heap[1].deadline : G_MAXINT64;
 }
 
 /* --- the GSource --------------------------------------------------------- */
@@ -223,9 +233,9 @@ scheduler_fire_timers (AsyncScheduler *self)
       AsyncTimer *timer = NULL;
 
       g_mutex_lock (&self->lock);
-      if (self->heap_length > 0 && self->heap[1]->deadline <= now)
+      if (self->heap_length > 0 && self->heap[1].deadline <= now)
         {
-          timer = self->heap[1];
+          timer = self->heap[1].timer;
           heap_remove_unlocked (self, timer);
         }
       g_mutex_unlock (&self->lock);
@@ -268,10 +278,11 @@ scheduler_dispatch (GSource    *source,
    * the end, and runs in this dispatch too unless the budget is spent. */
   for (;;)
     {
-      AsyncContinuation *batch;
+      AsyncContinuation *batch, *batch_tail;
 
       g_mutex_lock (&self->lock);
       batch = self->ready_head;
+      batch_tail = self->ready_tail;
       self->ready_head = self->ready_tail = NULL;
       g_mutex_unlock (&self->lock);
 
@@ -290,10 +301,7 @@ scheduler_dispatch (GSource    *source,
               batch != NULL)
             {
               /* Put the rest back in front of what came meanwhile. */
-              AsyncContinuation *last = batch;
-
-              while (last->next != NULL)
-                last = last->next;
+              AsyncContinuation *last = batch_tail;
 
               g_mutex_lock (&self->lock);
               last->next = self->ready_head;
@@ -331,7 +339,7 @@ scheduler_new (GMainContext *context)
   self->context = g_main_context_ref (context);
   g_mutex_init (&self->lock);
   self->heap_size = 64;
-  self->heap = g_new (AsyncTimer *, self->heap_size);
+  self->heap = g_new (HeapEntry, self->heap_size);
 
   self->source = (SchedulerSource *) g_source_new (&scheduler_funcs, sizeof (SchedulerSource));
   self->source->scheduler = self;
@@ -513,12 +521,12 @@ async_scheduler_add_timer (AsyncScheduler *self,
   if (self->heap_length + 1 >= self->heap_size)
     {
       self->heap_size *= 2;
-      self->heap = g_renew (AsyncTimer *, self->heap, self->heap_size);
+      self->heap = g_renew (HeapEntry, self->heap, self->heap_size);
     }
 
-  timer->sequence = self->sequence++;
   self->heap_length++;
-  heap_set_unlocked (self, self->heap_length, timer);
+  heap_set_unlocked (self, self->heap_length,
+                     (HeapEntry) { timer->deadline, self->sequence++, timer });
   heap_sift_up_unlocked (self, self->heap_length);
 
   /* A new earliest deadline shortens the poll a sleeping loop is in. */
@@ -586,9 +594,12 @@ async_scheduler_close (AsyncScheduler *self)
   ready = self->ready_head;
   self->ready_head = self->ready_tail = NULL;
   n_timers = self->heap_length;
-  timers = g_memdup2 (self->heap, (n_timers + 1) * sizeof (AsyncTimer *));
+  timers = g_new (AsyncTimer *, n_timers + 1);
   for (i = 1; i <= n_timers; i++)
-    timers[i]->heap_index = 0;
+    {
+      timers[i] = self->heap[i].timer;
+      timers[i]->heap_index = 0;
+    }
   self->heap_length = 0;
   g_mutex_unlock (&self->lock);
 

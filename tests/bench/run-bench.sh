@@ -1,0 +1,411 @@
+#!/bin/bash
+# run-bench.sh BUILDDIR SRCDIR: `make bench`. Runs async-glib's benchmarks and
+# their peers (a GTask or g_timeout source per operation, Python asyncio and
+# aiohttp, curl --parallel) in one run, and prints them side by side with
+# their ratios and the targets of the issues. It prints numbers, no verdicts.
+#
+# BENCH_QUICK=1 shrinks every size 10x; BENCH_FULL=1 also runs the
+# g_timeout peer at 1M sleeps, which takes minutes.
+
+if [ -z "${BASH_VERSION:-}" ]; then
+  exec bash "$0" "$@"
+fi
+
+set -u
+
+if [ $# -ne 2 ]; then
+  echo "usage: run-bench.sh BUILDDIR SRCDIR" >&2
+  exit 2
+fi
+builddir=$1
+srcdir=$2
+bench=$builddir/tests/bench
+python=/usr/bin/python3
+
+scale=1
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+  scale=10
+fi
+n_futures=$((1000000 / scale))
+n_small=$((n_futures / 10))
+n_sleeps=$((1000000 / scale))
+n_sleeps_small=$((n_sleeps / 10))
+n_gets=$((5000 / scale))
+n_delayed=$((1000 / scale))
+jobs=50
+delay_ms=20
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/async-glib-bench.XXXXXX") || exit 1
+server_pid=
+nginx_pid=
+
+cleanup ()
+{
+  exec 3>&-
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null
+    wait "$server_pid" 2>/dev/null
+  fi
+  if [ -n "$nginx_pid" ]; then
+    kill "$nginx_pid" 2>/dev/null
+    wait "$nginx_pid" 2>/dev/null
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+note () { echo "run-bench: $*" >&2; }
+
+# ---------------------------------------------------------------- results
+
+# Every program prints key=value lines; they land in one table, prefixed
+# with who ran: ours.futures_1000000_seconds, asyncio.futures_…, curl.get.rps.
+declare -A result
+
+failed=
+
+# Runs a program into a file, and reports it if it failed: a crash of one of
+# ours makes `make bench` fail, a missing peer does not.
+run_to ()
+{
+  local prefix=$1 status
+  shift
+  "$@" >"$tmp/$prefix.out" 2>"$tmp/$prefix.err"
+  status=$?
+  if [ -s "$tmp/$prefix.err" ]; then
+    sed "s/^/run-bench: $prefix: /" "$tmp/$prefix.err" >&2
+  fi
+  if [ $status -ne 0 ]; then
+    note "$prefix: $1 exited with status $status"
+    case $prefix in
+      ours*) failed=yes ;;
+    esac
+  fi
+}
+
+collect ()
+{
+  local prefix=$1 key value
+  run_to "$@"
+  while IFS='=' read -r key value; do
+    case $key in
+      ''|*' '*) continue ;;
+    esac
+    result[$prefix.$key]=$value
+  done <"$tmp/$prefix.out"
+}
+
+# One line `requests=N failures=F seconds=S rps=R` (bench-http, aiohttp,
+# and curl as timed below) into prefix.requests, prefix.seconds, … . A run
+# this short is at the mercy of the other processes of the machine, so each
+# client runs $http_repeats times and the fastest run counts, for all alike.
+http_repeats=3
+
+collect_line ()
+{
+  local prefix=$1 field line best='' best_seconds='' seconds
+  for _ in $(seq "$http_repeats"); do
+    run_to "$@"
+    line=$(tail -n 1 "$tmp/$prefix.out")
+    seconds=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$line")
+    [ -n "$seconds" ] || continue
+    if [ -z "$best" ] || awk -v a="$seconds" -v b="$best_seconds" 'BEGIN { exit !(a < b) }'; then
+      best=$line
+      best_seconds=$seconds
+    fi
+  done
+  for field in $best; do
+    result[$prefix.${field%%=*}]=${field#*=}
+  done
+}
+
+get () { echo "${result[$1]:-n/a}"; }
+
+is_number () { [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
+
+# How many times better ours is: peer/ours for seconds and bytes, ours/peer
+# for requests per second.
+ratio_lower_better ()
+{
+  if is_number "$1" && is_number "$2" && [ "$1" != 0 ] && [ "${1//[0.]/}" ]; then
+    awk -v ours="$1" -v peer="$2" 'BEGIN { printf "%.2fx", peer / ours }'
+  else
+    echo n/a
+  fi
+}
+
+ratio_higher_better ()
+{
+  if is_number "$1" && is_number "$2" && [ "${2//[0.]/}" ]; then
+    awk -v ours="$1" -v peer="$2" 'BEGIN { printf "%.2fx", ours / peer }'
+  else
+    echo n/a
+  fi
+}
+
+over_ideal ()
+{
+  if is_number "$1" && is_number "$2" && [ "${2//[0.]/}" ]; then
+    awk -v ours="$1" -v ideal="$2" 'BEGIN { printf "%+.1f%%", (ours / ideal - 1) * 100 }'
+  else
+    echo n/a
+  fi
+}
+
+row_format='%-46s %12s  %-26s %10s  %s\n'
+
+header ()
+{
+  printf '\n%s\n' "$1"
+  printf "$row_format" metric async-glib peer ratio target
+}
+
+# row METRIC OURS PEER-NAME PEER-VALUE RATIO TARGET
+row ()
+{
+  printf "$row_format" "$1" "$2" "$3 $4" "$5" "$6"
+}
+
+# ---------------------------------------------------------------- peers
+
+have_aiohttp=no
+if [ -x "$python" ] && "$python" -c 'import aiohttp' 2>/dev/null; then
+  have_aiohttp=yes
+fi
+have_asyncio=no
+if [ -x "$python" ]; then
+  have_asyncio=yes
+fi
+curl=$(command -v curl || true)
+nginx=
+if [ -x /usr/sbin/nginx ]; then
+  nginx=/usr/sbin/nginx
+fi
+
+# The fixture serves while its standard input stays open: a fifo held on
+# fd 3 until cleanup closes it.
+start_server ()
+{
+  local _
+  mkfifo "$tmp/server-in" || return 1
+  "$builddir/tests/fixtures/async-test-server" <"$tmp/server-in" \
+    >"$tmp/server-out" 2>"$tmp/server-err" &
+  server_pid=$!
+  exec 3>"$tmp/server-in"
+  for _ in $(seq 100); do
+    server_port=$(sed -n 's/^PORT \([0-9]*\)$/\1/p' "$tmp/server-out")
+    [ -n "$server_port" ] && return 0
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  note "the fixture server did not start: $(cat "$tmp/server-err")"
+  return 1
+}
+
+port_answers () { (exec 4<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# A private nginx in the foreground (it is our child, killed at exit),
+# serving a 1 KiB file; a few random ports are tried in case one is taken.
+start_nginx ()
+{
+  local prefix=$tmp/nginx port
+  mkdir -p "$prefix/html" "$prefix/logs" "$prefix/temp" || return 1
+  head -c 1024 /dev/zero | tr '\0' x >"$prefix/html/1k"
+  # Its workers run as an unprivileged user when we are root.
+  chmod 755 "$tmp" "$prefix" "$prefix/html"
+  chmod 644 "$prefix/html/1k"
+  for _ in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 40000))
+    port_answers "$port" && continue
+    sed -e "s|@PREFIX@|$prefix|g" -e "s|@PORT@|$port|g" \
+      "$srcdir/tests/bench/nginx.conf" >"$prefix/nginx.conf"
+    "$nginx" -p "$prefix" -c "$prefix/nginx.conf" -e stderr \
+      2>>"$prefix/stderr" &
+    nginx_pid=$!
+    for _ in $(seq 50); do
+      kill -0 "$nginx_pid" 2>/dev/null || break
+      if port_answers "$port"; then
+        nginx_port=$port
+        return 0
+      fi
+      sleep 0.1
+    done
+    kill "$nginx_pid" 2>/dev/null
+    wait "$nginx_pid" 2>/dev/null
+    nginx_pid=
+  done
+  note "nginx did not start: $(tail -n 3 "$prefix/stderr")"
+  return 1
+}
+
+now_ns () { date +%s%N; }
+
+# curl --parallel over a config file of N `url`/`output` pairs, timed here;
+# its one line looks like bench-http's.
+curl_parallel ()
+{
+  local url=$1 n=$2 concurrency=$3 config=$tmp/curl.conf start end ok
+  : >"$config"
+  for _ in $(seq "$n"); do
+    printf 'url = "%s"\noutput = "/dev/null"\n' "$url"
+  done >"$config"
+  start=$(now_ns)
+  ok=$("$curl" --silent --no-progress-meter --parallel --parallel-max "$concurrency" \
+         --write-out '%{http_code}\n' --config "$config" | grep -c '^200$')
+  end=$(now_ns)
+  awk -v n="$n" -v ok="$ok" -v ns=$((end - start)) \
+    'BEGIN { s = ns / 1e9; printf "requests=%d failures=%d seconds=%.6f rps=%.1f\n", n, n - ok, s, n / s }'
+}
+
+# ---------------------------------------------------------------- runs
+
+note "sizes: ${n_futures} futures, ${n_sleeps} sleeps, ${n_gets} GETs; ${jobs} concurrent"
+
+note "futures: async-glib and GTask"
+collect ours "$bench/bench-futures" --n "$n_futures"
+if [ $have_asyncio = yes ]; then
+  note "futures: asyncio"
+  collect asyncio "$python" "$srcdir/tests/bench/asyncio_futures.py" --n "$n_futures"
+fi
+
+note "sleeps: async-glib and g_timeout"
+collect ours "$bench/bench-sleep" --n "$n_sleeps"
+if [ $have_asyncio = yes ]; then
+  note "sleeps: asyncio"
+  collect asyncio "$python" "$srcdir/tests/bench/asyncio_sleep.py" --n "$n_sleeps"
+fi
+
+server_port=
+nginx_port=
+start_server
+if [ -n "$nginx" ]; then
+  start_nginx
+fi
+if [ -n "$nginx_port" ]; then
+  url_1k=http://127.0.0.1:$nginx_port/1k
+  server_1k="nginx"
+elif [ -n "$server_port" ]; then
+  url_1k=http://127.0.0.1:$server_port/bytes/1024
+  server_1k="the fixture"
+else
+  url_1k=
+  server_1k="no server"
+fi
+
+if [ -n "$url_1k" ]; then
+  note "HTTP: ${n_gets} GETs of 1 KiB from $server_1k"
+  collect_line ours.get "$bench/bench-http" "$url_1k" "$n_gets" "$jobs"
+  if [ -n "$curl" ]; then
+    collect_line curl.get curl_parallel "$url_1k" "$n_gets" "$jobs"
+  fi
+  if [ $have_aiohttp = yes ]; then
+    collect_line aiohttp.get "$python" "$srcdir/tests/bench/aiohttp_fetch.py" \
+      "$url_1k" "$n_gets" "$jobs"
+  fi
+fi
+
+if [ -n "$server_port" ]; then
+  url_delay=http://127.0.0.1:$server_port/delay/$delay_ms
+  note "HTTP: ${n_delayed} GETs delayed ${delay_ms} ms from the fixture"
+  collect_line ours.delay "$bench/bench-http" "$url_delay" "$n_delayed" "$jobs"
+  if [ -n "$curl" ]; then
+    collect_line curl.delay curl_parallel "$url_delay" "$n_delayed" "$jobs"
+  fi
+  if [ $have_aiohttp = yes ]; then
+    collect_line aiohttp.delay "$python" "$srcdir/tests/bench/aiohttp_fetch.py" \
+      "$url_delay" "$n_delayed" "$jobs"
+  fi
+fi
+
+# ---------------------------------------------------------------- table
+
+printf '\nasync-glib benchmarks (ratio: how many times better async-glib is than the peer;\n'
+printf '%% over ideal: how far past the ideal time it ended)\n'
+
+header "Futures: created, settled, continued (seconds)"
+for n in "$n_small" "$n_futures"; do
+  ours=$(get "ours.futures_${n}_seconds")
+  peer=$(get "ours.gtask_${n}_seconds")
+  target=
+  [ "$n" = 1000000 ] && target=">= 10x faster than GTask"
+  row "$n futures vs a GTask each" "$ours" GTask "$peer" \
+    "$(ratio_lower_better "$ours" "$peer")" "$target"
+  peer=$(get "asyncio.futures_${n}_seconds")
+  row "$n futures vs asyncio futures" "$ours" asyncio "$peer" \
+    "$(ratio_lower_better "$ours" "$peer")" ""
+done
+row "ns per future at $n_small / $n_futures" \
+  "$(get "ours.futures_${n_small}_ns_per_future")/$(get "ours.futures_${n_futures}_ns_per_future")" \
+  GTask "$(get "ours.gtask_${n_small}_ns_per_future")/$(get "ours.gtask_${n_futures}_ns_per_future")" \
+  "" "growing linearly; 1M in well under 0.3 s"
+ours=$(get "ours.gather_coroutines_${n_small}_seconds")
+peer=$(get "asyncio.gather_coroutines_${n_small}_seconds")
+target=
+[ "$n_small" = 100000 ] && target=">= 50x faster than asyncio"
+row "gather of $n_small trivial coroutines" "$ours" asyncio "$peer" \
+  "$(ratio_lower_better "$ours" "$peer")" "$target"
+
+header "Memory (bytes, heap growth per pending object)"
+ours=$(get ours.bytes_per_pending_future)
+row "pending future vs GTask" "$ours" GTask "$(get ours.bytes_per_pending_gtask)" \
+  "$(ratio_lower_better "$ours" "$(get ours.bytes_per_pending_gtask)")" "< 100 bytes"
+row "pending future vs asyncio" "$ours" asyncio "$(get asyncio.bytes_per_pending_future)" \
+  "$(ratio_lower_better "$ours" "$(get asyncio.bytes_per_pending_future)")" "< 100 bytes"
+ours=$(get ours.bytes_per_pending_future_with_continuation)
+peer=$(get asyncio.bytes_per_pending_future_with_continuation)
+row "pending future + 1 continuation vs asyncio" "$ours" asyncio "$peer" \
+  "$(ratio_lower_better "$ours" "$peer")" ""
+ours=$(get ours.bytes_per_pending_sleep)
+peer=$(get ours.bytes_per_pending_gtimeout)
+row "pending sleep vs a g_timeout source" "$ours" g_timeout "$peer" \
+  "$(ratio_lower_better "$ours" "$peer")" ""
+
+header "Concurrent sleeps of random length in [0, 1) s (wall seconds)"
+for n in "$n_sleeps_small" "$n_sleeps"; do
+  ours=$(get "ours.sleep_async_${n}_seconds")
+  ideal=$(get "ours.sleep_ideal_${n}_seconds")
+  target=
+  [ "$n" = 100000 ] && target="within 5% of 1 s"
+  [ "$n" = 1000000 ] && target="within 20% of 1 s"
+  row "$n sleeps vs the ideal (longest sleep)" "$ours" ideal "$ideal" \
+    "$(over_ideal "$ours" "$ideal")" "$target"
+  peer=$(get "ours.sleep_gtimeout_${n}_seconds")
+  row "$n sleeps vs a g_timeout source each" "$ours" g_timeout "$peer" \
+    "$(ratio_lower_better "$ours" "$peer")" ""
+  peer=$(get "asyncio.sleep_asyncio_${n}_seconds")
+  row "$n sleeps vs asyncio" "$ours" asyncio "$peer" \
+    "$(ratio_lower_better "$ours" "$peer")" ""
+  row "  of which creating them" "$(get "ours.sleep_async_${n}_create_seconds")" \
+    asyncio "$(get "asyncio.sleep_asyncio_${n}_create_seconds")" "" ""
+done
+
+header "HTTP: $n_gets GETs of 1 KiB from $server_1k, $jobs concurrent (requests/s)"
+ours=$(get ours.get.rps)
+peer=$(get curl.get.rps)
+row "bench-http vs curl --parallel" "$ours" curl "$peer" \
+  "$(ratio_higher_better "$ours" "$peer")" "no slower than curl"
+peer=$(get aiohttp.get.rps)
+row "bench-http vs aiohttp" "$ours" aiohttp "$peer" \
+  "$(ratio_higher_better "$ours" "$peer")" ">= 3x faster than aiohttp"
+row "failures (ours / curl / aiohttp)" "$(get ours.get.failures)" "" \
+  "$(get curl.get.failures) / $(get aiohttp.get.failures)" "" ""
+
+header "HTTP: $n_delayed GETs each delayed $delay_ms ms by the fixture, $jobs concurrent (seconds)"
+ours=$(get ours.delay.seconds)
+ideal=$(awk -v n="$n_delayed" -v j="$jobs" -v d="$delay_ms" \
+  'BEGIN { printf "%.6f", n / j * d / 1000 }')
+row "bench-http vs the ideal N/jobs*delay" "$ours" ideal "$ideal" \
+  "$(over_ideal "$ours" "$ideal")" "within 10% of the ideal"
+peer=$(get curl.delay.seconds)
+row "bench-http vs curl --parallel" "$ours" curl "$peer" \
+  "$(ratio_lower_better "$ours" "$peer")" ""
+peer=$(get aiohttp.delay.seconds)
+row "bench-http vs aiohttp" "$ours" aiohttp "$peer" \
+  "$(ratio_lower_better "$ours" "$peer")" ""
+row "failures (ours / curl / aiohttp)" "$(get ours.delay.failures)" "" \
+  "$(get curl.delay.failures) / $(get aiohttp.delay.failures)" "" ""
+
+printf '\npeers: asyncio %s, aiohttp %s, curl %s, nginx %s\n' \
+  "$have_asyncio" "$have_aiohttp" "${curl:-no}" "${nginx_port:-no}"
+[ -z "$failed" ]
