@@ -18,6 +18,7 @@ struct _AsyncCoroutine
   GDestroyNotify      frame_destroy;
   AsyncScheduler     *scheduler;
   AsyncFuture        *awaited;
+  AsyncContinuation   step;        /* queues the start and every resume */
   int                 resume_point;
   guint               started : 1;
   guint               suspended : 1;
@@ -226,7 +227,9 @@ async_spawn_at (const char        *where,
   async_scheduler_hold (co->scheduler);
   live_add (co);
 
-  async_scheduler_call_soon (co->scheduler, coroutine_start, co);
+  async_continuation_init (&co->step, co->scheduler, coroutine_start, co, NULL);
+  co->step.embedded = TRUE;
+  async_scheduler_push_ready (co->scheduler, &co->step, &co->step);
 
   return &co->parent;
 }
@@ -383,7 +386,8 @@ async_coroutine_suspend_ (AsyncCoroutine *co,
     return FALSE;
 
   co->suspended = TRUE;
-  async_future_then_on (future, co->scheduler, coroutine_resume, co, NULL);
+  async_continuation_init (&co->step, co->scheduler, coroutine_resume, co, NULL);
+  async_future_attach (future, &co->step);
 
   /* Cancelled while it ran (by itself, say): as asyncio, the next await is
    * cancelled at once rather than waited out. */

@@ -30,7 +30,9 @@ typedef struct
 } AsyncFutureClass;
 
 /* A continuation waiting for a future, then queued on a scheduler. The same
- * node carries a plain call_soon () with @future NULL. */
+ * node carries a plain call_soon () with @future NULL. A node may be
+ * @embedded in its owner (a coroutine reuses one for every await) and is
+ * then never freed, only released. */
 typedef struct _AsyncContinuation AsyncContinuation;
 struct _AsyncContinuation
 {
@@ -40,6 +42,7 @@ struct _AsyncContinuation
   AsyncFutureCallback callback;
   gpointer            user_data;
   GDestroyNotify      user_data_destroy;
+  gboolean            embedded;
 };
 
 struct _AsyncFuture
@@ -76,6 +79,22 @@ gboolean     async_future_resolve_from (AsyncFuture *future,
 /* Settles with the outcome of @source (value, error or cancellation). */
 gboolean     async_future_settle_from  (AsyncFuture *future,
                                         AsyncFuture *source);
+/* Fills @continuation (with a reference to @scheduler) for
+ * async_future_attach () or async_scheduler_push_ready (). */
+void         async_continuation_init (AsyncContinuation  *continuation,
+                                      AsyncScheduler     *scheduler,
+                                      AsyncFutureCallback callback,
+                                      gpointer            user_data,
+                                      GDestroyNotify      user_data_destroy);
+/* Runs a queued continuation and releases it. */
+void         async_continuation_run  (AsyncContinuation  *continuation);
+/* Releases a continuation that will not run: its user data is destroyed and
+ * its references dropped; it is freed unless embedded. */
+void         async_continuation_drop (AsyncContinuation  *continuation);
+/* Attaches an initialised continuation: queued when @future settles, or at
+ * once if it has. */
+void         async_future_attach     (AsyncFuture        *future,
+                                      AsyncContinuation  *continuation);
 /* Attaches a continuation queued on @scheduler instead of the
  * thread-default context's. */
 void         async_future_then_on  (AsyncFuture        *future,

@@ -192,15 +192,54 @@ async_future_ref (AsyncFuture *future)
   return future;
 }
 
-static void
-continuation_free (AsyncContinuation *continuation)
+void
+async_continuation_init (AsyncContinuation  *continuation,
+                         AsyncScheduler     *scheduler,
+                         AsyncFutureCallback callback,
+                         gpointer            user_data,
+                         GDestroyNotify      user_data_destroy)
 {
-  if (continuation->user_data_destroy != NULL)
-    continuation->user_data_destroy (continuation->user_data);
-  if (continuation->future != NULL)
-    async_future_unref (continuation->future);
-  async_scheduler_unref (continuation->scheduler);
-  g_free (continuation);
+  continuation->next = NULL;
+  continuation->scheduler = async_scheduler_ref (scheduler);
+  continuation->future = NULL;
+  continuation->callback = callback;
+  continuation->user_data = user_data;
+  continuation->user_data_destroy = user_data_destroy;
+}
+
+static void
+continuation_release (AsyncContinuation  *continuation,
+                      AsyncFutureCallback callback)
+{
+  /* Everything is read before @callback runs: an embedded node may be
+   * reused, or freed with its owner, by it. */
+  AsyncScheduler *scheduler = continuation->scheduler;
+  AsyncFuture *future = continuation->future;
+  gpointer user_data = continuation->user_data;
+  GDestroyNotify user_data_destroy = continuation->user_data_destroy;
+
+  if (!continuation->embedded)
+    g_free (continuation);
+
+  if (callback != NULL)
+    callback (future, user_data);
+  if (user_data_destroy != NULL)
+    user_data_destroy (user_data);
+  if (future != NULL)
+    async_future_unref (future);
+  async_scheduler_unref (scheduler);
+}
+
+void
+async_continuation_run (AsyncContinuation *continuation)
+{
+  continuation_release (continuation, continuation->callback);
+}
+
+void
+async_continuation_drop (AsyncContinuation *continuation)
+{
+  continuation_release (continuation, NULL);
 }
 
 static void
@@ -233,7 +272,7 @@ future_finalize (AsyncFuture *future)
     {
       AsyncContinuation *next = future->continuations->next;
 
-      continuation_free (future->continuations);
+      async_continuation_drop (future->continuations);
       future->continuations = next;
     }
 
@@ -595,13 +634,15 @@ async_future_then_on (AsyncFuture        *future,
 {
   AsyncContinuation *continuation = g_new (AsyncContinuation, 1);
 
-  continuation->next = NULL;
-  continuation->scheduler = async_scheduler_ref (scheduler);
-  continuation->future = NULL;
-  continuation->callback = callback;
-  continuation->user_data = user_data;
-  continuation->user_data_destroy = user_data_destroy;
+  async_continuation_init (continuation, scheduler, callback, user_data, user_data_destroy);
+  continuation->embedded = FALSE;
+  async_future_attach (future, continuation);
+}
 
+void
+async_future_attach (AsyncFuture       *future,
+                     AsyncContinuation *continuation)
+{
   future_lock (future);
   if (future_state (future) == ASYNC_FUTURE_PENDING)
     {
@@ -613,7 +654,7 @@ async_future_then_on (AsyncFuture        *future,
   future_unlock (future);
 
   continuation->future = async_future_ref (future);
-  async_scheduler_push_ready (scheduler, continuation, continuation);
+  async_scheduler_push_ready (continuation->scheduler, continuation, continuation);
 }
 
 /**

@@ -227,37 +227,27 @@ static void
 scheduler_fire_timers (AsyncScheduler *self)
 {
   gint64 now = g_get_monotonic_time ();
+  AsyncTimer *expired[64];
+  guint n_expired, i;
 
-  for (;;)
+  /* A batch of expired timers per lock: a million sleeps end within a
+   * second, a thousand of them a millisecond. */
+  do
     {
-      AsyncTimer *timer = NULL;
-
+      n_expired = 0;
       g_mutex_lock (&self->lock);
-      if (self->heap_length > 0 && self->heap[1].deadline <= now)
+      while (n_expired < G_N_ELEMENTS (expired) &&
+             self->heap_length > 0 && self->heap[1].deadline <= now)
         {
-          timer = self->heap[1].timer;
-          heap_remove_unlocked (self, timer);
+          expired[n_expired] = self->heap[1].timer;
+          heap_remove_unlocked (self, expired[n_expired++]);
         }
       g_mutex_unlock (&self->lock);
 
-      if (timer == NULL)
-        break;
-
-      timer->callback (timer, TRUE);
+      for (i = 0; i < n_expired; i++)
+        expired[i]->callback (expired[i], TRUE);
     }
-}
-
-static void
-continuation_run (AsyncContinuation *continuation)
-{
-  continuation->callback (continuation->future, continuation->user_data);
-
-  if (continuation->user_data_destroy != NULL)
-    continuation->user_data_destroy (continuation->user_data);
-  if (continuation->future != NULL)
-    async_future_unref (continuation->future);
-  async_scheduler_unref (continuation->scheduler);
-  g_free (continuation);
+  while (n_expired == G_N_ELEMENTS (expired));
 }
 
 static gboolean
@@ -293,7 +283,7 @@ scheduler_dispatch (GSource    *source,
         {
           AsyncContinuation *next = batch->next;
 
-          continuation_run (batch);
+          async_continuation_run (batch);
           batch = next;
 
           if (++n_run % DISPATCH_CLOCK_EVERY == 0 &&
@@ -452,12 +442,7 @@ drop_continuations (AsyncContinuation *first)
     {
       AsyncContinuation *next = first->next;
 
-      if (first->user_data_destroy != NULL)
-        first->user_data_destroy (first->user_data);
-      if (first->future != NULL)
-        async_future_unref (first->future);
-      async_scheduler_unref (first->scheduler);
-      g_free (first);
+      async_continuation_drop (first);
       first = next;
     }
 }
@@ -498,13 +483,8 @@ async_scheduler_call_soon (AsyncScheduler     *self,
 {
   AsyncContinuation *continuation = g_new (AsyncContinuation, 1);
 
-  continuation->next = NULL;
-  continuation->scheduler = async_scheduler_ref (self);
-  continuation->future = NULL;
-  continuation->callback = func;
-  continuation->user_data = user_data;
-  continuation->user_data_destroy = NULL;
-
+  async_continuation_init (continuation, self, func, user_data, NULL);
+  continuation->embedded = FALSE;
   async_scheduler_push_ready (self, continuation, continuation);
 }
 
