@@ -187,7 +187,9 @@ async_future_ref (AsyncFuture *future)
 {
   g_return_val_if_fail (future != NULL, NULL);
 
-  g_atomic_ref_count_inc (&future->ref_count);
+  /* g_atomic_int_* are inlined; GLib's g_atomic_ref_count_* are calls
+   * (unless G_DISABLE_CHECKS), and this is the hottest path there is. */
+  g_atomic_int_inc (&future->ref_count);
 
   return future;
 }
@@ -294,7 +296,7 @@ async_future_unref (AsyncFuture *future)
 {
   g_return_if_fail (future != NULL);
 
-  if (g_atomic_ref_count_dec (&future->ref_count))
+  if (g_atomic_int_dec_and_test (&future->ref_count))
     future_finalize (future);
 }
 

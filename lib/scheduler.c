@@ -396,14 +396,14 @@ async_scheduler_get_thread_default (void)
 AsyncScheduler *
 async_scheduler_ref (AsyncScheduler *self)
 {
-  g_atomic_ref_count_inc (&self->ref_count);
+  g_atomic_int_inc (&self->ref_count);
   return self;
 }
 
 void
 async_scheduler_unref (AsyncScheduler *self)
 {
-  if (!g_atomic_ref_count_dec (&self->ref_count))
+  if (!g_atomic_int_dec_and_test (&self->ref_count))
     return;
 
   /* Only a closed scheduler loses its last reference: the table holds one
