@@ -1,0 +1,374 @@
+/* http-response.c: AsyncHttpResponse, the immutable result of a transfer:
+ * status line, headers (case-insensitive, repeats kept), body and timings. */
+
+#include "config.h"
+
+#include "http-response-private.h"
+
+#include <string.h>
+
+#include "async-glib/async-http-session.h"
+
+AsyncHttpResponse *
+async_http_response_new (void)
+{
+  AsyncHttpResponse *response = g_new0 (AsyncHttpResponse, 1);
+
+  g_atomic_ref_count_init (&response->ref_count);
+  response->reason = g_strdup ("");
+  response->http_version = g_strdup ("");
+  response->header_names = g_ptr_array_new_with_free_func (g_free);
+  response->header_values = g_ptr_array_new_with_free_func (g_free);
+  return response;
+}
+
+static gboolean
+is_blank (char c)
+{
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+void
+async_http_response_add_header_line (AsyncHttpResponse *response,
+                                     const char        *line,
+                                     gsize              length)
+{
+  const char *end = line + length;
+  const char *colon;
+
+  while (end > line && (end[-1] == '\r' || end[-1] == '\n'))
+    end--;
+  if (end == line)
+    return;
+
+  if (end - line > 5 && memcmp (line, "HTTP/", 5) == 0)
+    {
+      /* "HTTP/1.1 200 OK": a new response, after a redirect or a 1xx. */
+      const char *p = memchr (line, ' ', end - line);
+
+      g_ptr_array_set_size (response->header_names, 0);
+      g_ptr_array_set_size (response->header_values, 0);
+      g_free (response->reason);
+      response->reason = NULL;
+      if (p != NULL)
+        {
+          p = memchr (p + 1, ' ', end - (p + 1));
+          if (p != NULL)
+            response->reason = g_strndup (p + 1, end - (p + 1));
+        }
+      if (response->reason == NULL)
+        response->reason = g_strdup ("");
+      return;
+    }
+
+  if (is_blank (line[0]))
+    {
+      /* An obsolete folded continuation of the previous value. */
+      guint n = response->header_values->len;
+      char *joined;
+
+      if (n == 0)
+        return;
+      while (line < end && is_blank (*line))
+        line++;
+      joined = g_strdup_printf ("%s %.*s", (char *) response->header_values->pdata[n - 1],
+                                (int) (end - line), line);
+      g_free (response->header_values->pdata[n - 1]);
+      response->header_values->pdata[n - 1] = joined;
+      return;
+    }
+
+  colon = memchr (line, ':', end - line);
+  if (colon == NULL || colon == line)
+    return;
+  g_ptr_array_add (response->header_names, g_strndup (line, colon - line));
+  colon++;
+  while (colon < end && is_blank (*colon))
+    colon++;
+  while (end > colon && is_blank (end[-1]))
+    end--;
+  g_ptr_array_add (response->header_values, g_strndup (colon, end - colon));
+}
+
+void
+async_http_response_take_body (AsyncHttpResponse *response,
+                               GBytes            *body)
+{
+  g_clear_pointer (&response->body, g_bytes_unref);
+  response->body = body;
+}
+
+/**
+ * async_http_response_ref:
+ * @response: a response
+ *
+ * Returns: (transfer full): @response
+ *
+ * Since: 0.1
+ */
+AsyncHttpResponse *
+async_http_response_ref (AsyncHttpResponse *response)
+{
+  g_return_val_if_fail (response != NULL, NULL);
+
+  g_atomic_ref_count_inc (&response->ref_count);
+  return response;
+}
+
+/**
+ * async_http_response_unref:
+ * @response: (transfer full): a response
+ *
+ * Since: 0.1
+ */
+void
+async_http_response_unref (AsyncHttpResponse *response)
+{
+  g_return_if_fail (response != NULL);
+
+  if (!g_atomic_ref_count_dec (&response->ref_count))
+    return;
+  g_free (response->reason);
+  g_free (response->http_version);
+  g_free (response->url);
+  g_ptr_array_unref (response->header_names);
+  g_ptr_array_unref (response->header_values);
+  g_clear_pointer (&response->body, g_bytes_unref);
+  g_free (response);
+}
+
+/**
+ * async_http_response_get_status:
+ * @response: a response
+ *
+ * Returns: the status code of the last response, after redirects
+ *
+ * Since: 0.1
+ */
+guint
+async_http_response_get_status (AsyncHttpResponse *response)
+{
+  g_return_val_if_fail (response != NULL, 0);
+
+  return response->status;
+}
+
+/**
+ * async_http_response_get_reason:
+ * @response: a response
+ *
+ * Returns: (transfer none): the reason phrase of the status line ("OK"),
+ *   empty if the server sent none (HTTP/2 never does)
+ *
+ * Since: 0.1
+ */
+const char *
+async_http_response_get_reason (AsyncHttpResponse *response)
+{
+  g_return_val_if_fail (response != NULL, NULL);
+
+  return response->reason;
+}
+
+/**
+ * async_http_response_get_http_version:
+ * @response: a response
+ *
+ * Returns: (transfer none): the HTTP version the server answered with:
+ *   "1.0", "1.1", "2" or "3"
+ *
+ * Since: 0.1
+ */
+const char *
+async_http_response_get_http_version (AsyncHttpResponse *response)
+{
+  g_return_val_if_fail (response != NULL, NULL);
+
+  return response->http_version;
+}
+
+/**
+ * async_http_response_get_url:
+ * @response: a response
+ *
+ * Returns: (transfer none): the effective URL, after redirects
+ *
+ * Since: 0.1
+ */
+const char *
+async_http_response_get_url (AsyncHttpResponse *response)
+{
+  g_return_val_if_fail (response != NULL, NULL);
+
+  return response->url;
+}
+
+/**
+ * async_http_response_get_header:
+ * @response: a response
+ * @name: a header name, in any case
+ *
+ * Returns: (transfer none) (nullable): the value of the first header called
+ *   @name, or %NULL if there is none
+ *
+ * Since: 0.1
+ */
+const char *
+async_http_response_get_header (AsyncHttpResponse *response,
+                                const char        *name)
+{
+  guint i;
+
+  g_return_val_if_fail (response != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  for (i = 0; i < response->header_names->len; i++)
+    if (g_ascii_strcasecmp (response->header_names->pdata[i], name) == 0)
+      return response->header_values->pdata[i];
+  return NULL;
+}
+
+/**
+ * async_http_response_get_header_all:
+ * @response: a response
+ * @name: a header name, in any case
+ *
+ * Every value of a header that may be repeated, such as `Set-Cookie`, in
+ * the order the server sent them.
+ *
+ * Returns: (transfer full): the values, an empty vector if there are none
+ *
+ * Since: 0.1
+ */
+GStrv
+async_http_response_get_header_all (AsyncHttpResponse *response,
+                                    const char        *name)
+{
+  GPtrArray *values;
+  guint i;
+
+  g_return_val_if_fail (response != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  values = g_ptr_array_new ();
+  for (i = 0; i < response->header_names->len; i++)
+    if (g_ascii_strcasecmp (response->header_names->pdata[i], name) == 0)
+      g_ptr_array_add (values, g_strdup (response->header_values->pdata[i]));
+  g_ptr_array_add (values, NULL);
+  return (GStrv) g_ptr_array_free (values, FALSE);
+}
+
+/**
+ * async_http_response_get_n_headers:
+ * @response: a response
+ *
+ * Returns: how many header lines the last response had
+ *
+ * Since: 0.1
+ */
+guint
+async_http_response_get_n_headers (AsyncHttpResponse *response)
+{
+  g_return_val_if_fail (response != NULL, 0);
+
+  return response->header_names->len;
+}
+
+/**
+ * async_http_response_get_nth_header:
+ * @response: a response
+ * @index: a position, from 0
+ * @name: (out) (optional) (transfer none): the header's name as sent
+ * @value: (out) (optional) (transfer none): its value
+ *
+ * Walks the headers in the order the server sent them.
+ *
+ * Returns: %FALSE if @index is past the last header
+ *
+ * Since: 0.1
+ */
+gboolean
+async_http_response_get_nth_header (AsyncHttpResponse *response,
+                                    guint              index,
+                                    const char       **name,
+                                    const char       **value)
+{
+  g_return_val_if_fail (response != NULL, FALSE);
+
+  if (index >= response->header_names->len)
+    return FALSE;
+  if (name != NULL)
+    *name = response->header_names->pdata[index];
+  if (value != NULL)
+    *value = response->header_values->pdata[index];
+  return TRUE;
+}
+
+/**
+ * async_http_response_get_body:
+ * @response: a response
+ *
+ * Returns: (transfer none): the body; empty for HEAD, for statuses without
+ *   a body, and for streamed requests
+ *
+ * Since: 0.1
+ */
+GBytes *
+async_http_response_get_body (AsyncHttpResponse *response)
+{
+  g_return_val_if_fail (response != NULL, NULL);
+
+  return response->body;
+}
+
+/**
+ * async_http_response_get_text:
+ * @response: a response
+ * @error: where a body that is not UTF-8 is reported
+ *
+ * The body as a string (aiohttp's `text()`, for UTF-8 only), without a
+ * copy.
+ *
+ * Returns: (transfer none) (nullable): the body, NUL-terminated; %NULL with
+ *   %ASYNC_HTTP_ERROR_INVALID_UTF8 if it is not valid UTF-8 or holds a NUL
+ *   byte
+ *
+ * Since: 0.1
+ */
+const char *
+async_http_response_get_text (AsyncHttpResponse  *response,
+                              GError            **error)
+{
+  const char *data;
+  gsize size;
+
+  g_return_val_if_fail (response != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  data = g_bytes_get_data (response->body, &size);
+  if (data == NULL)
+    return "";
+  if (!g_utf8_validate (data, size, NULL))
+    {
+      g_set_error (error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_INVALID_UTF8,
+                   "The body of %s is not valid UTF-8", response->url);
+      return NULL;
+    }
+  return data;
+}
+
+/**
+ * async_http_response_get_timings:
+ * @response: a response
+ *
+ * Returns: (transfer none): the times curl measured for the transfer
+ *
+ * Since: 0.1
+ */
+const AsyncHttpTimings *
+async_http_response_get_timings (AsyncHttpResponse *response)
+{
+  g_return_val_if_fail (response != NULL, NULL);
+
+  return &response->timings;
+}

@@ -1,0 +1,549 @@
+/* test-pool.c: AsyncPool and async_to_thread (): values and errors back on
+ * the caller's context, the bound, submission order, cancellation before and
+ * while running, shutdown, and async_run () waiting for pool work. */
+
+#include "config.h"
+
+#include <async-glib/async-glib.h>
+
+#include "test-util.h"
+
+/* A job that can be held at its start until the test lets it go, and that
+ * records what happened to it. */
+typedef struct
+{
+  GMutex    lock;
+  GCond     cond;
+  gboolean  released;
+  gint      n_started;
+  gint      n_running;
+  gint      max_running;
+  gint      n_saw_cancel;
+  GArray   *order;
+  guint     sleep_ms;
+} Shared;
+
+typedef struct
+{
+  Shared *shared;
+  guint   index;
+  gint   *n_destroyed;
+} JobData;
+
+static Shared *
+shared_new (void)
+{
+  Shared *shared = g_new0 (Shared, 1);
+
+  g_mutex_init (&shared->lock);
+  g_cond_init (&shared->cond);
+  shared->order = g_array_new (FALSE, FALSE, sizeof (guint));
+  return shared;
+}
+
+static void
+shared_free (Shared *shared)
+{
+  g_array_unref (shared->order);
+  g_mutex_clear (&shared->lock);
+  g_cond_clear (&shared->cond);
+  g_free (shared);
+}
+
+static void
+shared_release (Shared *shared)
+{
+  g_mutex_lock (&shared->lock);
+  shared->released = TRUE;
+  g_cond_broadcast (&shared->cond);
+  g_mutex_unlock (&shared->lock);
+}
+
+static JobData *
+job_data_new (Shared *shared,
+              guint   index,
+              gint   *n_destroyed)
+{
+  JobData *data = g_new0 (JobData, 1);
+
+  data->shared = shared;
+  data->index = index;
+  data->n_destroyed = n_destroyed;
+  return data;
+}
+
+static void
+job_data_free (gpointer p)
+{
+  JobData *data = p;
+
+  if (data->n_destroyed != NULL)
+    g_atomic_int_inc (data->n_destroyed);
+  g_free (data);
+}
+
+/* Records its start, waits until released (or cancelled), sleeps
+ * shared->sleep_ms, and returns its index + 1. */
+static gpointer
+recording_job (gpointer       user_data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  JobData *data = user_data;
+  Shared *shared = data->shared;
+  gint running;
+
+  g_mutex_lock (&shared->lock);
+  shared->n_started++;
+  running = ++shared->n_running;
+  shared->max_running = MAX (shared->max_running, running);
+  g_array_append_val (shared->order, data->index);
+  while (!shared->released && !g_cancellable_is_cancelled (cancellable))
+    g_cond_wait_until (&shared->cond, &shared->lock, g_get_monotonic_time () + 10 * 1000);
+  if (g_cancellable_is_cancelled (cancellable))
+    shared->n_saw_cancel++;
+  g_mutex_unlock (&shared->lock);
+
+  if (shared->sleep_ms > 0)
+    g_usleep (shared->sleep_ms * 1000);
+
+  g_mutex_lock (&shared->lock);
+  shared->n_running--;
+  g_mutex_unlock (&shared->lock);
+  return GUINT_TO_POINTER (data->index + 1);
+}
+
+static gpointer
+failing_job (gpointer       user_data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_set_error_literal (error, TEST_ERROR, 7, "the job failed");
+  return NULL;
+}
+
+typedef struct
+{
+  GThread *thread;
+  gint    *destroyed;
+} ThreadRecord;
+
+static gpointer
+thread_recording_job (gpointer       user_data,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  ThreadRecord *record = user_data;
+
+  record->thread = g_thread_self ();
+  return test_tracked_new (record->destroyed, 42);
+}
+
+static void
+note_continuation_thread (AsyncFuture *future,
+                          gpointer     user_data)
+{
+  GThread **thread = user_data;
+
+  *thread = g_thread_self ();
+}
+
+/* async_gather_array () takes the futures; the test keeps its own. */
+static AsyncFuture *
+gather_refs (AsyncFuture **futures,
+             guint         n_futures)
+{
+  AsyncFuture **refs = g_new (AsyncFuture *, n_futures);
+  AsyncFuture *all;
+  guint i;
+
+  for (i = 0; i < n_futures; i++)
+    refs[i] = async_future_ref (futures[i]);
+  all = async_gather_array (ASYNC_GATHER_DEFAULT, refs, n_futures);
+  g_free (refs);
+  return all;
+}
+
+/* Waits, without iterating any context, until a worker has counted @n. */
+static void
+wait_for_count (gint *count,
+                gint  n)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (g_atomic_int_get (count) < n && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+  g_assert_cmpint (g_atomic_int_get (count), ==, n);
+}
+
+static void
+test_to_thread_value (void)
+{
+  ThreadRecord record = { NULL, NULL };
+  gint destroyed = 0;
+  GThread *continuation_thread = NULL;
+  AsyncFuture *future;
+  TestTracked *value;
+
+  record.destroyed = &destroyed;
+  future = async_to_thread (thread_recording_job, &record, NULL, test_tracked_free);
+  async_future_then (future, note_continuation_thread, &continuation_thread, NULL);
+  test_await (future, 10);
+  test_iterate_pending ();
+
+  g_assert_true (async_future_is_resolved (future));
+  value = async_future_get_value (future);
+  g_assert_cmpint (value->payload, ==, 42);
+  g_assert_true (record.thread != NULL);
+  g_assert_true (record.thread != g_thread_self ());
+  g_assert_true (continuation_thread == g_thread_self ());
+
+  /* The worker may still hold its reference for a moment. */
+  async_future_unref (future);
+  wait_for_count (&destroyed, 1);
+}
+
+static void
+test_to_thread_error (void)
+{
+  AsyncFuture *future = async_to_thread (failing_job, NULL, NULL, NULL);
+  GError *error = NULL;
+
+  test_await (future, 10);
+  g_assert_true (async_future_is_rejected (future));
+  g_assert_false (async_future_propagate_error (future, &error));
+  g_assert_error (error, TEST_ERROR, 7);
+  g_error_free (error);
+  async_future_unref (future);
+}
+
+static void
+test_default_pool (void)
+{
+  AsyncPool *pool = async_pool_get_default ();
+
+  g_assert_true (pool == async_pool_get_default ());
+  g_assert_cmpuint (async_pool_get_max_threads (pool), >=, 4);
+  g_assert_cmpuint (async_pool_get_max_threads (pool), <=, 32);
+}
+
+static void
+test_bound_and_order (void)
+{
+  AsyncPool *pool = async_pool_new (2);
+  Shared *shared = shared_new ();
+  AsyncFuture *futures[8];
+  AsyncFuture *all;
+  gint destroyed = 0;
+  guint i;
+
+  shared->sleep_ms = 20;
+  for (i = 0; i < G_N_ELEMENTS (futures); i++)
+    futures[i] = async_pool_submit (pool, recording_job, job_data_new (shared, i, &destroyed),
+                                    job_data_free, NULL);
+
+  /* Both threads are held at their start: the rest must queue. */
+  while (g_atomic_int_get (&shared->n_started) < 2)
+    g_usleep (1000);
+  g_assert_cmpuint (async_pool_get_n_running (pool), ==, 2);
+  g_assert_cmpuint (async_pool_get_n_queued (pool), ==, G_N_ELEMENTS (futures) - 2);
+  shared_release (shared);
+
+  all = gather_refs (futures, G_N_ELEMENTS (futures));
+  test_await (all, 30);
+  g_assert_true (async_future_is_resolved (all));
+  for (i = 0; i < G_N_ELEMENTS (futures); i++)
+    g_assert_cmpuint (GPOINTER_TO_UINT (async_future_get_value (futures[i])), ==, i + 1);
+
+  g_assert_cmpint (shared->max_running, ==, 2);
+  g_assert_cmpuint (shared->order->len, ==, G_N_ELEMENTS (futures));
+  /* With two threads the first two may start in either order; every later
+   * job starts after the ones submitted before it were taken. */
+  for (i = 2; i < shared->order->len; i++)
+    g_assert_cmpuint (g_array_index (shared->order, guint, i), ==, i);
+  g_assert_cmpint (g_atomic_int_get (&destroyed), ==, G_N_ELEMENTS (futures));
+
+  async_future_unref (all);
+  for (i = 0; i < G_N_ELEMENTS (futures); i++)
+    async_future_unref (futures[i]);
+  async_pool_unref (pool);
+  shared_free (shared);
+}
+
+static void
+test_order_single_thread (void)
+{
+  AsyncPool *pool = async_pool_new (1);
+  Shared *shared = shared_new ();
+  AsyncFuture *futures[20];
+  AsyncFuture *all;
+  guint i;
+
+  shared->released = TRUE;
+  for (i = 0; i < G_N_ELEMENTS (futures); i++)
+    futures[i] = async_pool_submit (pool, recording_job, job_data_new (shared, i, NULL),
+                                    job_data_free, NULL);
+  all = gather_refs (futures, G_N_ELEMENTS (futures));
+  test_await (all, 30);
+
+  g_assert_cmpuint (shared->order->len, ==, G_N_ELEMENTS (futures));
+  for (i = 0; i < shared->order->len; i++)
+    g_assert_cmpuint (g_array_index (shared->order, guint, i), ==, i);
+  g_assert_cmpint (shared->max_running, ==, 1);
+
+  async_future_unref (all);
+  for (i = 0; i < G_N_ELEMENTS (futures); i++)
+    async_future_unref (futures[i]);
+  async_pool_unref (pool);
+  shared_free (shared);
+}
+
+static void
+test_cancel_queued_never_runs (void)
+{
+  AsyncPool *pool = async_pool_new (1);
+  Shared *shared = shared_new ();
+  gint destroyed = 0;
+  AsyncFuture *first, *second;
+
+  first = async_pool_submit (pool, recording_job, job_data_new (shared, 0, &destroyed),
+                             job_data_free, NULL);
+  second = async_pool_submit (pool, recording_job, job_data_new (shared, 1, &destroyed),
+                              job_data_free, NULL);
+  while (g_atomic_int_get (&shared->n_started) < 1)
+    g_usleep (1000);
+
+  g_assert_true (async_future_cancel (second));
+  /* Cancelled at once, as asyncio.to_thread()'s future is. */
+  g_assert_true (async_future_is_cancelled (second));
+  shared_release (shared);
+
+  test_await (first, 10);
+  g_assert_true (async_future_is_resolved (first));
+  /* The skipped job still ends: its data is freed and the pool empties. */
+  wait_for_count (&destroyed, 2);
+  g_assert_cmpint (shared->n_started, ==, 1);
+  g_assert_cmpuint (g_array_index (shared->order, guint, 0), ==, 0);
+
+  async_future_unref (first);
+  async_future_unref (second);
+  async_pool_unref (pool);
+  shared_free (shared);
+}
+
+static void
+test_cancel_running_sees_cancellable (void)
+{
+  AsyncPool *pool = async_pool_new (1);
+  Shared *shared = shared_new ();
+  gint destroyed = 0;
+  AsyncFuture *future;
+
+  future = async_pool_submit (pool, recording_job, job_data_new (shared, 0, &destroyed),
+                              job_data_free, NULL);
+  while (g_atomic_int_get (&shared->n_started) < 1)
+    g_usleep (1000);
+
+  g_assert_true (async_future_cancel (future));
+  g_assert_true (async_future_is_cancelled (future));
+  /* The job, waiting for a release that never comes, ends because it sees
+   * the cancellable; its late value is dropped. */
+  wait_for_count (&destroyed, 1);
+  g_assert_cmpint (shared->n_saw_cancel, ==, 1);
+  g_assert_true (async_future_is_cancelled (future));
+
+  async_future_unref (future);
+  async_pool_unref (pool);
+  shared_free (shared);
+}
+
+static gpointer
+late_value_job (gpointer       user_data,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  gint *destroyed = user_data;
+
+  while (!g_cancellable_is_cancelled (cancellable))
+    g_usleep (1000);
+  return test_tracked_new (destroyed, 1);
+}
+
+static void
+test_cancel_drops_late_value (void)
+{
+  gint destroyed = 0;
+  AsyncFuture *future = async_to_thread (late_value_job, &destroyed, NULL, test_tracked_free);
+
+  test_iterate_for (0.02);
+  async_future_cancel (future);
+  wait_for_count (&destroyed, 1);
+  g_assert_true (async_future_is_cancelled (future));
+  async_future_unref (future);
+}
+
+static void
+test_shutdown_drain (void)
+{
+  AsyncPool *pool = async_pool_new (1);
+  Shared *shared = shared_new ();
+  AsyncFuture *futures[3];
+  AsyncFuture *late;
+  GError *error = NULL;
+  guint i;
+
+  shared->released = TRUE;
+  shared->sleep_ms = 20;
+  for (i = 0; i < G_N_ELEMENTS (futures); i++)
+    futures[i] = async_pool_submit (pool, recording_job, job_data_new (shared, i, NULL),
+                                    job_data_free, NULL);
+  async_pool_shutdown (pool, FALSE);
+
+  /* Every queued job ran before shutdown returned. */
+  g_assert_cmpint (shared->n_started, ==, G_N_ELEMENTS (futures));
+  for (i = 0; i < G_N_ELEMENTS (futures); i++)
+    {
+      g_assert_true (async_future_is_resolved (futures[i]));
+      async_future_unref (futures[i]);
+    }
+
+  late = async_pool_submit (pool, recording_job, job_data_new (shared, 9, NULL),
+                            job_data_free, NULL);
+  test_await (late, 10);
+  g_assert_false (async_future_propagate_error (late, &error));
+  g_assert_error (error, ASYNC_ERROR, ASYNC_ERROR_POOL_SHUT_DOWN);
+  g_clear_error (&error);
+  g_assert_cmpint (shared->n_started, ==, G_N_ELEMENTS (futures));
+
+  /* A second shutdown does nothing. */
+  async_pool_shutdown (pool, TRUE);
+
+  async_future_unref (late);
+  async_pool_unref (pool);
+  shared_free (shared);
+}
+
+static gpointer
+release_later (gpointer data)
+{
+  g_usleep (100 * 1000);
+  shared_release (data);
+  return NULL;
+}
+
+static void
+test_shutdown_cancel_queued (void)
+{
+  AsyncPool *pool = async_pool_new (1);
+  Shared *shared = shared_new ();
+  AsyncFuture *futures[4];
+  GThread *releaser;
+  GError *error = NULL;
+  gint destroyed = 0;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (futures); i++)
+    futures[i] = async_pool_submit (pool, recording_job, job_data_new (shared, i, &destroyed),
+                                    job_data_free, NULL);
+  while (g_atomic_int_get (&shared->n_started) < 1)
+    g_usleep (1000);
+
+  /* Shutdown waits for the running job, which a thread releases later. */
+  releaser = g_thread_new ("releaser", release_later, shared);
+  async_pool_shutdown (pool, TRUE);
+  g_thread_join (releaser);
+
+  g_assert_cmpint (shared->n_started, ==, 1);
+  g_assert_cmpint (destroyed, ==, G_N_ELEMENTS (futures));
+  g_assert_true (async_future_is_resolved (futures[0]));
+  for (i = 1; i < G_N_ELEMENTS (futures); i++)
+    {
+      g_assert_true (async_future_is_rejected (futures[i]));
+      g_assert_false (async_future_propagate_error (futures[i], &error));
+      g_assert_error (error, ASYNC_ERROR, ASYNC_ERROR_POOL_SHUT_DOWN);
+      g_clear_error (&error);
+    }
+
+  for (i = 0; i < G_N_ELEMENTS (futures); i++)
+    async_future_unref (futures[i]);
+  async_pool_unref (pool);
+  shared_free (shared);
+}
+
+static void
+test_unref_keeps_queued_jobs (void)
+{
+  AsyncPool *pool = async_pool_new (1);
+  Shared *shared = shared_new ();
+  AsyncFuture *futures[3];
+  AsyncFuture *all;
+  guint i;
+
+  shared->released = TRUE;
+  shared->sleep_ms = 10;
+  for (i = 0; i < G_N_ELEMENTS (futures); i++)
+    futures[i] = async_pool_submit (pool, recording_job, job_data_new (shared, i, NULL),
+                                    job_data_free, NULL);
+  async_pool_unref (pool);
+
+  all = gather_refs (futures, G_N_ELEMENTS (futures));
+  test_await (all, 10);
+  g_assert_true (async_future_is_resolved (all));
+  g_assert_cmpint (shared->n_started, ==, G_N_ELEMENTS (futures));
+
+  async_future_unref (all);
+  for (i = 0; i < G_N_ELEMENTS (futures); i++)
+    async_future_unref (futures[i]);
+  shared_free (shared);
+}
+
+static gpointer
+slow_flag_job (gpointer       user_data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_usleep (100 * 1000);
+  g_atomic_int_set ((gint *) user_data, 1);
+  return NULL;
+}
+
+static AsyncFuture *
+start_forgotten_job (gpointer user_data)
+{
+  /* Submitted and dropped: nobody awaits it, yet async_run () must. */
+  async_future_unref (async_to_thread (slow_flag_job, user_data, NULL, NULL));
+  return async_future_new_int (1);
+}
+
+static void
+test_run_waits_for_jobs (void)
+{
+  gint done = 0;
+  AsyncFuture *result = async_run (start_forgotten_job, &done);
+
+  g_assert_cmpint (g_atomic_int_get (&done), ==, 1);
+  g_assert_cmpint (async_future_get_int (result), ==, 1);
+  async_future_unref (result);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/pool/to-thread/value", test_to_thread_value);
+  g_test_add_func ("/pool/to-thread/error", test_to_thread_error);
+  g_test_add_func ("/pool/default", test_default_pool);
+  g_test_add_func ("/pool/submit/bound-and-order", test_bound_and_order);
+  g_test_add_func ("/pool/submit/order", test_order_single_thread);
+  g_test_add_func ("/pool/cancel/queued-never-runs", test_cancel_queued_never_runs);
+  g_test_add_func ("/pool/cancel/running-sees-cancellable", test_cancel_running_sees_cancellable);
+  g_test_add_func ("/pool/cancel/late-value-freed", test_cancel_drops_late_value);
+  g_test_add_func ("/pool/shutdown/drain", test_shutdown_drain);
+  g_test_add_func ("/pool/shutdown/cancel-queued", test_shutdown_cancel_queued);
+  g_test_add_func ("/pool/unref/queued-jobs-still-run", test_unref_keeps_queued_jobs);
+  g_test_add_func ("/pool/run/waits-for-jobs", test_run_waits_for_jobs);
+
+  return g_test_run ();
+}
