@@ -23,8 +23,6 @@ G_BEGIN_DECLS
  * @ASYNC_ERROR_FAILED: a failure with no more specific code.
  * @ASYNC_ERROR_POOL_SHUT_DOWN: work was submitted to, or was still queued
  *   on, an #AsyncPool that was shut down.
- * @ASYNC_ERROR_LOOP_CLOSED: a future could not settle because the run
- *   (async_run()) it belonged to ended first.
  *
  * Error codes in the %ASYNC_ERROR domain.
  *
@@ -34,7 +32,6 @@ typedef enum
 {
   ASYNC_ERROR_FAILED,
   ASYNC_ERROR_POOL_SHUT_DOWN,
-  ASYNC_ERROR_LOOP_CLOSED,
 } AsyncError;
 
 ASYNC_AVAILABLE_IN_ALL
