@@ -33,7 +33,18 @@
  *
  * Since: 0.1
  */
-G_DEFINE_QUARK (async-http-error-quark, async_http_error)
+GQuark
+async_http_error_quark (void)
+{
+  static gsize quark = 0;
+
+  /* Not G_DEFINE_QUARK: its unlocked static is a data race that
+   * ThreadSanitizer rightly reports when two threads fail at once. */
+  if (g_once_init_enter (&quark))
+    g_once_init_leave (&quark, g_quark_from_static_string ("async-http-error-quark"));
+
+  return (GQuark) quark;
+}
 
 /* An easy handle and the multi handle it runs in. The multi handle owns the
  * connection cache, so live connections outlive each transfer, and lets a
@@ -749,6 +760,9 @@ request_cancel (AsyncFuture *future)
   Request *other;
   gboolean cancelled;
 
+  /* Settled before the worker is told, or the worker could settle it first
+   * and this call would report that it cancelled nothing. */
+  cancelled = async_future_cancel_quietly (future);
   g_atomic_int_set (&request->cancelled, TRUE);
 
   g_mutex_lock (&session->lock);
@@ -772,8 +786,6 @@ request_cancel (AsyncFuture *future)
       g_cond_broadcast (&request->stream_cond);
       g_mutex_unlock (&request->stream_lock);
     }
-
-  cancelled = async_future_cancel_quietly (future);
 
   while ((other = g_queue_pop_head (&to_complete)) != NULL)
     request_complete (other);

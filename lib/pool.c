@@ -331,6 +331,12 @@ static const AsyncFutureClass job_class = {
 };
 
 static void
+job_hand_back (AsyncFuture *future,
+               gpointer     user_data)
+{
+}
+
+static void
 job_run (AsyncPoolItem *item,
          gboolean       run)
 {
@@ -360,6 +366,11 @@ job_run (AsyncPoolItem *item,
     async_future_reject_quietly (&job->parent, error);
   else if (ran)
     async_future_resolve_quietly (&job->parent, value, job->value_destroy);
+
+  /* The worker's reference goes back to the loop thread through a
+   * continuation, so that the value is never freed on a worker thread
+   * (which a value bound to the loop thread, a widget say, cannot bear). */
+  async_future_then_on (&job->parent, scheduler, job_hand_back, NULL, NULL);
   async_future_unref (&job->parent);
 
   /* Last: async_run () may return as soon as the job is released. */

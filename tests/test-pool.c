@@ -94,7 +94,7 @@ recording_job (gpointer       user_data,
   gint running;
 
   g_mutex_lock (&shared->lock);
-  shared->n_started++;
+  g_atomic_int_inc (&shared->n_started);
   running = ++shared->n_running;
   shared->max_running = MAX (shared->max_running, running);
   g_array_append_val (shared->order, data->index);
@@ -198,9 +198,11 @@ test_to_thread_value (void)
   g_assert_true (record.thread != g_thread_self ());
   g_assert_true (continuation_thread == g_thread_self ());
 
-  /* The worker may still hold its reference for a moment. */
+  /* The worker hands its reference back to this thread's loop, so the
+   * value is freed here, once the loop has run, never on the worker. */
   async_future_unref (future);
-  wait_for_count (&destroyed, 1);
+  test_spin_until (&destroyed, 10);
+  g_assert_cmpint (destroyed, ==, 1);
 }
 
 static void
