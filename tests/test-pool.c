@@ -202,7 +202,7 @@ test_to_thread_value (void)
    * value is freed here, once the loop has run, never on the worker. */
   async_future_unref (future);
   test_spin_until (&destroyed, 10);
-  g_assert_cmpint (destroyed, ==, 1);
+  g_assert_cmpint (g_atomic_int_get (&destroyed), ==, 1);
 }
 
 static void
@@ -324,7 +324,7 @@ test_cancel_queued_never_runs (void)
   g_assert_true (async_future_is_resolved (first));
   /* The skipped job still ends: its data is freed and the pool empties. */
   wait_for_count (&destroyed, 2);
-  g_assert_cmpint (shared->n_started, ==, 1);
+  g_assert_cmpint (g_atomic_int_get (&shared->n_started), ==, 1);
   g_assert_cmpuint (g_array_index (shared->order, guint, 0), ==, 0);
 
   async_future_unref (first);
@@ -402,7 +402,7 @@ test_shutdown_drain (void)
   async_pool_shutdown (pool, FALSE);
 
   /* Every queued job ran before shutdown returned. */
-  g_assert_cmpint (shared->n_started, ==, G_N_ELEMENTS (futures));
+  g_assert_cmpint (g_atomic_int_get (&shared->n_started), ==, G_N_ELEMENTS (futures));
   for (i = 0; i < G_N_ELEMENTS (futures); i++)
     {
       g_assert_true (async_future_is_resolved (futures[i]));
@@ -415,7 +415,7 @@ test_shutdown_drain (void)
   g_assert_false (async_future_propagate_error (late, &error));
   g_assert_error (error, ASYNC_ERROR, ASYNC_ERROR_POOL_SHUT_DOWN);
   g_clear_error (&error);
-  g_assert_cmpint (shared->n_started, ==, G_N_ELEMENTS (futures));
+  g_assert_cmpint (g_atomic_int_get (&shared->n_started), ==, G_N_ELEMENTS (futures));
 
   /* A second shutdown does nothing. */
   async_pool_shutdown (pool, TRUE);
@@ -455,8 +455,8 @@ test_shutdown_cancel_queued (void)
   async_pool_shutdown (pool, TRUE);
   g_thread_join (releaser);
 
-  g_assert_cmpint (shared->n_started, ==, 1);
-  g_assert_cmpint (destroyed, ==, G_N_ELEMENTS (futures));
+  g_assert_cmpint (g_atomic_int_get (&shared->n_started), ==, 1);
+  g_assert_cmpint (g_atomic_int_get (&destroyed), ==, G_N_ELEMENTS (futures));
   g_assert_true (async_future_is_resolved (futures[0]));
   for (i = 1; i < G_N_ELEMENTS (futures); i++)
     {
@@ -491,7 +491,7 @@ test_unref_keeps_queued_jobs (void)
   all = gather_refs (futures, G_N_ELEMENTS (futures));
   test_await (all, 10);
   g_assert_true (async_future_is_resolved (all));
-  g_assert_cmpint (shared->n_started, ==, G_N_ELEMENTS (futures));
+  g_assert_cmpint (g_atomic_int_get (&shared->n_started), ==, G_N_ELEMENTS (futures));
 
   async_future_unref (all);
   for (i = 0; i < G_N_ELEMENTS (futures); i++)

@@ -7,75 +7,29 @@
 
 #include "test-server-util.h"
 
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
-#include <gio/gio.h>
+#include <glib.h>
 
 #define STARTUP_TIMEOUT_S  10
 #define SHUTDOWN_TIMEOUT_S 10
 
+/* Plain g_spawn and waitpid (), not GSubprocess: GSubprocess reaps its
+ * children on GLib's worker thread, a hand-off ThreadSanitizer cannot see,
+ * and these helpers need no thread at all. */
 struct _AsyncTestServer
 {
-  GSubprocess *process;
-  GOutputStream *stdin_pipe;
+  GPid  pid;
+  int   stdin_fd;
   guint port;
   char *url;
 };
-
-/* Cancels a GCancellable unless stopped within a deadline, so a blocking
- * call can be bounded without iterating any main context. */
-typedef struct
-{
-  GMutex lock;
-  GCond cond;
-  gboolean stopped;
-  gint64 deadline;
-  GCancellable *cancellable;
-  GThread *thread;
-} Watchdog;
-
-static gpointer
-watchdog_thread (gpointer data)
-{
-  Watchdog *dog = data;
-  gboolean expired = FALSE;
-
-  g_mutex_lock (&dog->lock);
-  while (!dog->stopped && !expired)
-    expired = !g_cond_wait_until (&dog->cond, &dog->lock, dog->deadline);
-  g_mutex_unlock (&dog->lock);
-
-  if (expired)
-    g_cancellable_cancel (dog->cancellable);
-  return NULL;
-}
-
-static void
-watchdog_start (Watchdog *dog,
-                guint     seconds)
-{
-  g_mutex_init (&dog->lock);
-  g_cond_init (&dog->cond);
-  dog->stopped = FALSE;
-  dog->deadline = g_get_monotonic_time () + seconds * G_TIME_SPAN_SECOND;
-  dog->cancellable = g_cancellable_new ();
-  dog->thread = g_thread_new ("test-server-watchdog", watchdog_thread, dog);
-}
-
-static void
-watchdog_stop (Watchdog *dog)
-{
-  g_mutex_lock (&dog->lock);
-  dog->stopped = TRUE;
-  g_cond_signal (&dog->cond);
-  g_mutex_unlock (&dog->lock);
-
-  g_thread_join (dog->thread);
-  g_object_unref (dog->cancellable);
-  g_cond_clear (&dog->cond);
-  g_mutex_clear (&dog->lock);
-}
 
 static char *
 find_server_binary (void)
@@ -87,39 +41,63 @@ find_server_binary (void)
   return g_test_build_filename (G_TEST_BUILT, "fixtures", "async-test-server", NULL);
 }
 
+/* Reads the server's first line from @fd within STARTUP_TIMEOUT_S. */
+static char *
+read_first_line (int fd)
+{
+  gint64 deadline = g_get_monotonic_time () + STARTUP_TIMEOUT_S * G_USEC_PER_SEC;
+  GString *line = g_string_new (NULL);
+
+  for (;;)
+    {
+      struct pollfd readable = { fd, POLLIN, 0 };
+      gint64 left_ms = (deadline - g_get_monotonic_time ()) / 1000;
+      char c;
+      ssize_t n;
+
+      if (left_ms <= 0 || poll (&readable, 1, (int) left_ms) == 0)
+        break;
+      n = read (fd, &c, 1);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      if (c == '\n')
+        return g_string_free (line, FALSE);
+      g_string_append_c (line, c);
+    }
+
+  g_string_free (line, TRUE);
+  return NULL;
+}
+
 AsyncTestServer *
 async_test_server_start_with_seed (guint64 seed)
 {
   AsyncTestServer *server;
-  GInputStream *stdout_pipe;
-  GDataInputStream *lines;
   GError *error = NULL;
-  Watchdog dog;
   char *path, *seed_str, *line;
+  char *argv[4];
+  int stdout_fd;
   guint64 port;
 
   path = find_server_binary ();
   seed_str = g_strdup_printf ("%" G_GUINT64_FORMAT, seed);
+  argv[0] = path;
+  argv[1] = (char *) "--seed";
+  argv[2] = seed_str;
+  argv[3] = NULL;
 
   server = g_new0 (AsyncTestServer, 1);
-  server->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
-                                      | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                                      &error, path, "--seed", seed_str, NULL);
-  if (server->process == NULL)
+  if (!g_spawn_async_with_pipes (NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                 &server->pid, &server->stdin_fd, &stdout_fd, NULL, &error))
     g_error ("Cannot start test server %s: %s", path, error->message);
-  server->stdin_pipe = g_object_ref (g_subprocess_get_stdin_pipe (server->process));
 
-  stdout_pipe = g_subprocess_get_stdout_pipe (server->process);
-  lines = g_data_input_stream_new (stdout_pipe);
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (lines), FALSE);
-
-  watchdog_start (&dog, STARTUP_TIMEOUT_S);
-  line = g_data_input_stream_read_line (lines, NULL, dog.cancellable, &error);
-  watchdog_stop (&dog);
+  line = read_first_line (stdout_fd);
+  close (stdout_fd);
 
   if (line == NULL)
-    g_error ("Test server %s printed no port: %s", path,
-             error != NULL ? error->message : "unexpected end of output");
+    g_error ("Test server %s printed no port within %d s", path, STARTUP_TIMEOUT_S);
   if (!g_str_has_prefix (line, "PORT ")
       || !g_ascii_string_to_unsigned (line + strlen ("PORT "), 10, 1, 65535, &port, &error))
     g_error ("Test server %s printed \"%s\" instead of its port", path, line);
@@ -128,7 +106,6 @@ async_test_server_start_with_seed (guint64 seed)
   server->url = g_strdup_printf ("http://127.0.0.1:%u", server->port);
 
   g_free (line);
-  g_object_unref (lines);
   g_free (seed_str);
   g_free (path);
   return server;
@@ -181,39 +158,41 @@ async_test_server_get_port (AsyncTestServer *server)
 void
 async_test_server_stop (AsyncTestServer *server)
 {
-  GError *error = NULL;
-  Watchdog dog;
-  gboolean timed_out;
+  gint64 deadline = g_get_monotonic_time () + SHUTDOWN_TIMEOUT_S * G_USEC_PER_SEC;
+  int status = 0;
+  pid_t done = 0;
 
   if (server == NULL)
     return;
 
   /* EOF on its stdin is the server's signal to exit. */
-  g_output_stream_close (server->stdin_pipe, NULL, NULL);
+  close (server->stdin_fd);
 
-  watchdog_start (&dog, SHUTDOWN_TIMEOUT_S);
-  timed_out = !g_subprocess_wait (server->process, dog.cancellable, &error);
-  watchdog_stop (&dog);
-
-  if (timed_out)
+  while (g_get_monotonic_time () < deadline)
     {
-      g_clear_error (&error);
-      g_subprocess_force_exit (server->process);
-      g_subprocess_wait (server->process, NULL, NULL);
+      done = waitpid (server->pid, &status, WNOHANG);
+      if (done != 0 && !(done < 0 && errno == EINTR))
+        break;
+      g_usleep (10 * 1000);
+    }
+
+  if (done == 0)
+    {
+      kill (server->pid, SIGKILL);
+      waitpid (server->pid, &status, 0);
       g_error ("Test server did not exit within %d s of stdin closing",
                SHUTDOWN_TIMEOUT_S);
     }
 
   /* A crash in the fixture must not pass silently as a client failure. */
-  if (g_subprocess_get_if_signaled (server->process))
-    g_error ("Test server was killed by signal %d",
-             g_subprocess_get_term_sig (server->process));
-  if (g_subprocess_get_exit_status (server->process) != 0)
-    g_error ("Test server exited with status %d",
-             g_subprocess_get_exit_status (server->process));
+  if (done < 0)
+    g_error ("Cannot wait for the test server: %s", g_strerror (errno));
+  if (WIFSIGNALED (status))
+    g_error ("Test server was killed by signal %d", WTERMSIG (status));
+  if (WEXITSTATUS (status) != 0)
+    g_error ("Test server exited with status %d", WEXITSTATUS (status));
 
-  g_object_unref (server->stdin_pipe);
-  g_object_unref (server->process);
+  g_spawn_close_pid (server->pid);
   g_free (server->url);
   g_free (server);
 }
