@@ -20,7 +20,6 @@ struct _AsyncCoroutine
   AsyncFuture        *awaited;
   AsyncContinuation   step;        /* queues the start and every resume */
   int                 resume_point;
-  guint               started : 1;
   guint               suspended : 1;
   guint               finished : 1;
   gint                cancel_requested;  /* atomic */
@@ -137,7 +136,6 @@ coroutine_start (AsyncFuture *unused,
       return;
     }
 
-  co->started = TRUE;
   coroutine_step (co);
 }
 

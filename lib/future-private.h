@@ -72,11 +72,8 @@ struct _AsyncFuture
 gpointer     async_future_alloc    (const AsyncFutureClass *klass,
                                     gsize                   size,
                                     const char             *where);
-/* Settles with the value of @source, which must be resolved; @source is kept
- * alive by @future so that the value need not be copied. */
-gboolean     async_future_resolve_from (AsyncFuture *future,
-                                        AsyncFuture *source);
-/* Settles with the outcome of @source (value, error or cancellation). */
+/* Settles with the outcome of @source (value, error or cancellation). The
+ * value is not copied: the caller keeps @source alive as long as @future. */
 gboolean     async_future_settle_from  (AsyncFuture *future,
                                         AsyncFuture *source);
 /* Fills @continuation (with a reference to @scheduler) for

@@ -595,17 +595,6 @@ async_future_reject_quietly (AsyncFuture *future,
 }
 
 gboolean
-async_future_resolve_from (AsyncFuture *future,
-                           AsyncFuture *source)
-{
-  g_assert (future_state (source) == ASYNC_FUTURE_RESOLVED);
-
-  /* The value stays owned by @source, which the caller keeps alive. */
-  return future_settle (future, ASYNC_FUTURE_RESOLVED, source->value.pointer,
-                        source->value.integer, NULL, NULL);
-}
-
-gboolean
 async_future_settle_from (AsyncFuture *future,
                           AsyncFuture *source)
 {
@@ -613,8 +602,10 @@ async_future_settle_from (AsyncFuture *future,
 
   g_assert (state != ASYNC_FUTURE_PENDING);
 
+  /* The value stays owned by @source, which the caller keeps alive. */
   if (state == ASYNC_FUTURE_RESOLVED)
-    return async_future_resolve_from (future, source);
+    return future_settle (future, ASYNC_FUTURE_RESOLVED, source->value.pointer,
+                          source->value.integer, NULL, NULL);
 
   async_future_mark_error_seen (source);
 

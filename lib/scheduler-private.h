@@ -32,7 +32,6 @@ struct _AsyncTimer
 AsyncScheduler *async_scheduler_get_thread_default (void);
 AsyncScheduler *async_scheduler_ref       (AsyncScheduler *scheduler);
 void            async_scheduler_unref     (AsyncScheduler *scheduler);
-GMainContext   *async_scheduler_get_context (AsyncScheduler *scheduler);
 /* TRUE when called on the thread that is dispatching or owns the context. */
 gboolean        async_scheduler_is_current (AsyncScheduler *scheduler);
 

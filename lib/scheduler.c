@@ -416,12 +416,6 @@ async_scheduler_unref (AsyncScheduler *self)
   g_free (self);
 }
 
-GMainContext *
-async_scheduler_get_context (AsyncScheduler *self)
-{
-  return self->context;
-}
-
 gboolean
 async_scheduler_is_current (AsyncScheduler *self)
 {
