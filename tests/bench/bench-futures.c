@@ -4,11 +4,12 @@
 
 #include "config.h"
 
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <async-glib/async-glib.h>
+
+#include "bench-util.h"
 
 static guint n_continued;
 
@@ -189,14 +190,6 @@ bench_gather (guint n,
   printf ("gather_coroutines_%u_seconds=%.6f\n", n, best);
   printf ("gather_coroutines_%u_ns_per_coroutine=%.1f\n", n, best * 1e9 / n);
   fflush (stdout);
-}
-
-static gsize
-heap_in_use (void)
-{
-  struct mallinfo2 info = mallinfo2 ();
-
-  return info.uordblks + info.hblkhd;
 }
 
 /* Bytes the heap grows by per pending future, and per pending future with

@@ -4,11 +4,12 @@
 
 #include "config.h"
 
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <async-glib/async-glib.h>
+
+#include "bench-util.h"
 
 /* splitmix64, so that asyncio_sleep.py can draw the very same delays. */
 #define SLEEP_SEED G_GUINT64_CONSTANT (42)
@@ -157,14 +158,6 @@ print_ideal (const double *delays,
     longest = MAX (longest, delays[i]);
   printf ("sleep_ideal_%u_seconds=%.6f\n", n, longest);
   fflush (stdout);
-}
-
-static gsize
-heap_in_use (void)
-{
-  struct mallinfo2 info = mallinfo2 ();
-
-  return info.uordblks + info.hblkhd;
 }
 
 /* Heap growth per pending sleep (nobody waiting on it), and per pending
