@@ -85,9 +85,10 @@ void         async_continuation_init (AsyncContinuation  *continuation,
                                       GDestroyNotify      user_data_destroy);
 /* Runs a queued continuation and releases it. */
 void         async_continuation_run  (AsyncContinuation  *continuation);
-/* Releases a continuation that will not run: its user data is destroyed and
- * its references dropped; it is freed unless embedded. */
-void         async_continuation_drop (AsyncContinuation  *continuation);
+/* Releases a list of continuations (linked by ->next) that will not run:
+ * their user data is destroyed and their references dropped; each is freed
+ * unless embedded. */
+void         async_continuation_drop_all (AsyncContinuation *first);
 /* Attaches an initialised continuation: queued when @future settles, or at
  * once if it has. */
 void         async_future_attach     (AsyncFuture        *future,

@@ -239,9 +239,15 @@ async_continuation_run (AsyncContinuation *continuation)
 }
 
 void
-async_continuation_drop (AsyncContinuation *continuation)
+async_continuation_drop_all (AsyncContinuation *first)
 {
-  continuation_release (continuation, NULL);
+  while (first != NULL)
+    {
+      AsyncContinuation *next = first->next;
+
+      continuation_release (first, NULL);
+      first = next;
+    }
 }
 
 static void
@@ -270,13 +276,7 @@ future_finalize (AsyncFuture *future)
 
   /* A future freed while pending can no longer settle: what waited on it
    * will never run. */
-  while (future->continuations != NULL)
-    {
-      AsyncContinuation *next = future->continuations->next;
-
-      async_continuation_drop (future->continuations);
-      future->continuations = next;
-    }
+  async_continuation_drop_all (future->continuations);
 
   g_free (future);
 }

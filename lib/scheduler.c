@@ -429,18 +429,6 @@ scheduler_wake_unlocked (AsyncScheduler *self)
     g_main_context_wakeup (self->context);
 }
 
-static void
-drop_continuations (AsyncContinuation *first)
-{
-  while (first != NULL)
-    {
-      AsyncContinuation *next = first->next;
-
-      async_continuation_drop (first);
-      first = next;
-    }
-}
-
 void
 async_scheduler_push_ready (AsyncScheduler    *self,
                             AsyncContinuation *first,
@@ -453,7 +441,7 @@ async_scheduler_push_ready (AsyncScheduler    *self,
   if (G_UNLIKELY (self->closed))
     {
       g_mutex_unlock (&self->lock);
-      drop_continuations (first);
+      async_continuation_drop_all (first);
       return;
     }
 
@@ -580,7 +568,7 @@ async_scheduler_close (AsyncScheduler *self)
   g_source_destroy (&source->source);
   g_source_unref (&source->source);
 
-  drop_continuations (ready);
+  async_continuation_drop_all (ready);
   for (i = 1; i <= n_timers; i++)
     timers[i]->callback (timers[i], FALSE);
   g_free (timers);
