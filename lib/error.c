@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "async-glib/async-error.h"
+#include "error-private.h"
 
 /**
  * async_error_quark:
@@ -11,15 +12,4 @@
  *
  * Since: 0.1
  */
-GQuark
-async_error_quark (void)
-{
-  static gsize quark = 0;
-
-  /* Not G_DEFINE_QUARK: its unlocked static is a data race that
-   * ThreadSanitizer rightly reports when two threads fail at once. */
-  if (g_once_init_enter (&quark))
-    g_once_init_leave (&quark, g_quark_from_static_string ("async-error-quark"));
-
-  return (GQuark) quark;
-}
+ASYNC_DEFINE_QUARK (async-error-quark, async_error)

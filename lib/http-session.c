@@ -10,6 +10,7 @@
 
 #include <curl/curl.h>
 
+#include "error-private.h"
 #include "future-private.h"
 #include "http-response-private.h"
 #include "pool-private.h"
@@ -33,18 +34,7 @@
  *
  * Since: 0.1
  */
-GQuark
-async_http_error_quark (void)
-{
-  static gsize quark = 0;
-
-  /* Not G_DEFINE_QUARK: its unlocked static is a data race that
-   * ThreadSanitizer rightly reports when two threads fail at once. */
-  if (g_once_init_enter (&quark))
-    g_once_init_leave (&quark, g_quark_from_static_string ("async-http-error-quark"));
-
-  return (GQuark) quark;
-}
+ASYNC_DEFINE_QUARK (async-http-error-quark, async_http_error)
 
 /* An easy handle and the multi handle it runs in. The multi handle owns the
  * connection cache, so live connections outlive each transfer, and lets a
