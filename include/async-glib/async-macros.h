@@ -19,4 +19,7 @@ G_BEGIN_DECLS
 # define ASYNC_AVAILABLE_IN_ALL extern
 #endif
 
+/* Marks a symbol added in 0.2. */
+#define ASYNC_AVAILABLE_IN_0_2 ASYNC_AVAILABLE_IN_ALL
+
 G_END_DECLS
