@@ -121,7 +121,7 @@ static void
 test_wait_for_no_timeout (void)
 {
   gint64 start = g_get_monotonic_time ();
-  AsyncFuture *waiting = async_wait_for (spawn_job (0.05, 8, 0, NULL), -1);
+  AsyncFuture *waiting = async_wait_for (spawn_job (0.05, 8, 0, NULL), ASYNC_TIMEOUT_INFINITE);
 
   test_await (waiting, 5);
   g_assert_cmpfloat (test_elapsed (start), >=, 0.05);
