@@ -274,6 +274,32 @@ test_drop_pending (void)
   async_future_unref (kept);
 }
 
+/* Issue 7, item 2: a time-out past the clock's range never fires, however
+ * it is written (no overflow of now + usec, no undefined conversion). */
+static void
+test_huge_never_fires (void)
+{
+  AsyncFuture *sleeps[] = {
+    async_sleep (INFINITY),
+    async_sleep (1e13),
+    async_sleep (1e300),
+    async_sleep ((double) G_MAXINT64),
+    async_sleep_usec (G_MAXINT64),
+    async_sleep_usec (G_MAXINT64 - 1),
+  };
+  AsyncFuture *probe = async_sleep (0.05);
+  guint i;
+
+  test_await (probe, 5);
+  for (i = 0; i < G_N_ELEMENTS (sleeps); i++)
+    {
+      g_assert_true (async_future_is_pending (sleeps[i]));
+      g_assert_true (async_future_cancel (sleeps[i]));
+      async_future_unref (sleeps[i]);
+    }
+  async_future_unref (probe);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -285,6 +311,7 @@ main (int   argc,
   g_test_add_func ("/sleep/deadline-order", test_deadline_order);
   g_test_add_func ("/sleep/bounds", test_bounds);
   g_test_add_func ("/sleep/usec", test_usec);
+  g_test_add_func ("/sleep/huge/never-fires", test_huge_never_fires);
   g_test_add_func ("/sleep/many-never-early", test_many_never_early);
   g_test_add_func ("/sleep/cancel/settles", test_cancel);
   g_test_add_func ("/sleep/cancel/removes-timer", test_cancel_removes_timer);
