@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <unistd.h>
 
 #include "test-util.h"
