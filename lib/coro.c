@@ -55,6 +55,20 @@ coroutine_where (AsyncCoroutine *co)
   return co->parent.where != NULL ? co->parent.where : "an unknown place";
 }
 
+/* The accessors' precondition, with a critical that names the coroutine's
+ * spawn site rather than this file. */
+static gboolean
+coroutine_has_awaited (AsyncCoroutine *co,
+                       const char     *function)
+{
+  if (G_LIKELY (co->awaited != NULL))
+    return TRUE;
+
+  g_critical ("%s: the coroutine spawned at %s has not awaited a future yet",
+              function, coroutine_where (co));
+  return FALSE;
+}
+
 static GError *
 cancelled_error (const char *message)
 {
@@ -298,7 +312,9 @@ async_coroutine_get_awaited (AsyncCoroutine *co)
 gpointer
 async_coroutine_get_value (AsyncCoroutine *co)
 {
-  g_return_val_if_fail (co != NULL && co->awaited != NULL, NULL);
+  g_return_val_if_fail (co != NULL, NULL);
+  if (!coroutine_has_awaited (co, G_STRFUNC))
+    return NULL;
 
   return async_future_get_value (co->awaited);
 }
@@ -317,7 +333,9 @@ async_coroutine_get_value (AsyncCoroutine *co)
 gpointer
 async_coroutine_steal_value (AsyncCoroutine *co)
 {
-  g_return_val_if_fail (co != NULL && co->awaited != NULL, NULL);
+  g_return_val_if_fail (co != NULL, NULL);
+  if (!coroutine_has_awaited (co, G_STRFUNC))
+    return NULL;
 
   return async_future_steal_value (co->awaited);
 }
@@ -333,7 +351,9 @@ async_coroutine_steal_value (AsyncCoroutine *co)
 gint64
 async_coroutine_get_int (AsyncCoroutine *co)
 {
-  g_return_val_if_fail (co != NULL && co->awaited != NULL, 0);
+  g_return_val_if_fail (co != NULL, 0);
+  if (!coroutine_has_awaited (co, G_STRFUNC))
+    return 0;
 
   return async_future_get_int (co->awaited);
 }
@@ -349,7 +369,9 @@ async_coroutine_get_int (AsyncCoroutine *co)
 gboolean
 async_coroutine_get_boolean (AsyncCoroutine *co)
 {
-  g_return_val_if_fail (co != NULL && co->awaited != NULL, FALSE);
+  g_return_val_if_fail (co != NULL, FALSE);
+  if (!coroutine_has_awaited (co, G_STRFUNC))
+    return FALSE;
 
   return async_future_get_boolean (co->awaited);
 }
@@ -371,7 +393,9 @@ gpointer
 async_coroutine_get_gathered_value (AsyncCoroutine *co,
                                     guint           index)
 {
-  g_return_val_if_fail (co != NULL && co->awaited != NULL, NULL);
+  g_return_val_if_fail (co != NULL, NULL);
+  if (!coroutine_has_awaited (co, G_STRFUNC))
+    return NULL;
 
   return async_gather_get_value (co->awaited, index);
 }
@@ -392,7 +416,9 @@ gpointer
 async_coroutine_steal_gathered_value (AsyncCoroutine *co,
                                       guint           index)
 {
-  g_return_val_if_fail (co != NULL && co->awaited != NULL, NULL);
+  g_return_val_if_fail (co != NULL, NULL);
+  if (!coroutine_has_awaited (co, G_STRFUNC))
+    return NULL;
 
   return async_gather_steal_value (co->awaited, index);
 }
@@ -413,7 +439,9 @@ gint64
 async_coroutine_get_gathered_int (AsyncCoroutine *co,
                                   guint           index)
 {
-  g_return_val_if_fail (co != NULL && co->awaited != NULL, 0);
+  g_return_val_if_fail (co != NULL, 0);
+  if (!coroutine_has_awaited (co, G_STRFUNC))
+    return 0;
 
   return async_gather_get_int (co->awaited, index);
 }

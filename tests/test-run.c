@@ -407,9 +407,25 @@ await_null (AsyncCoroutine *co,
 }
 
 static void
+read_before_awaiting (AsyncCoroutine *co,
+                      gpointer        data)
+{
+  ASYNC_BEGIN (co);
+  g_assert_null (async_coroutine_get_value (co));
+  ASYNC_END (co);
+}
+
+static void
 test_run_critical_names_caller (void)
 {
   AsyncFuture *result;
+
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL,
+                         "*async_coroutine_get_value*spawned at *test-run.c:*not awaited*");
+  result = async_run_coroutine (read_before_awaiting, NULL, NULL);
+  g_test_assert_expected_messages ();
+  g_assert_true (async_future_is_resolved (result));
+  async_future_unref (result);
 
   g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL,
                          "*coroutine spawned at *test-run.c:*awaited a NULL future*");
