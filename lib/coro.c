@@ -107,9 +107,6 @@ coroutine_finish (AsyncCoroutine *co,
   co->frame = NULL;
   g_clear_pointer (&co->awaited, async_future_unref);
 
-  /* Off the list before the settle, which may free what holds us. */
-  async_scheduler_unlist (scheduler, &co->held);
-
   if (error != NULL)
     async_future_reject_quietly (&co->parent, error);
   else if (is_integer)
@@ -117,7 +114,8 @@ coroutine_finish (AsyncCoroutine *co,
   else
     async_future_resolve_quietly (&co->parent, value, value_destroy);
 
-  async_scheduler_release (scheduler, NULL);
+  /* The runtime's reference keeps @co, and so its list node, alive. */
+  async_scheduler_release (scheduler, &co->held);
   async_future_unref (&co->parent);
 }
 
