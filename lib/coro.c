@@ -413,7 +413,9 @@ async_coroutine_resume_ (AsyncCoroutine *co,
         return TRUE;
 
       /* Cancelled while what it awaited finished anyway: deliver the
-       * request now, as asyncio does. */
+       * request now, as asyncio does, and let the producer take back what
+       * it handed over (a lock, a queue's item). */
+      async_future_abandon (awaited);
       awaited_error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                            "The coroutine was cancelled");
     }

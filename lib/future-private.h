@@ -27,6 +27,12 @@ typedef struct
   gboolean (*cancel) (AsyncFuture *future);
   /* Frees what the producer added; the base is freed after. */
   void (*finalize) (AsyncFuture *future);
+  /* Called on the consumer's thread, with no lock held, when the one
+   * consumer of a resolved future declines its outcome unseen: a coroutine
+   * cancelled after what it awaited resolved but before it resumed. A
+   * producer that handed something over with the value (a lock, a queue's
+   * item) takes it back. NULL: nothing to do. */
+  void (*abandon) (AsyncFuture *future);
 } AsyncFutureClass;
 
 /* A continuation waiting for a future, then queued on a scheduler. The same
@@ -113,5 +119,8 @@ gboolean     async_future_reject_quietly  (AsyncFuture   *future,
 gboolean     async_future_cancel_quietly  (AsyncFuture   *future);
 /* Marks the error as looked at, without copying it. */
 void         async_future_mark_error_seen (AsyncFuture *future);
+/* Tells the class of a resolved @future that its consumer declined the
+ * outcome (see AsyncFutureClass.abandon). */
+void         async_future_abandon         (AsyncFuture *future);
 
 G_END_DECLS

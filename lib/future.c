@@ -913,3 +913,10 @@ async_future_get_where (AsyncFuture *future)
 
   return future->where;
 }
+
+void
+async_future_abandon (AsyncFuture *future)
+{
+  if (future->klass != NULL && future->klass->abandon != NULL)
+    future->klass->abandon (future);
+}
