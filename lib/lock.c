@@ -25,10 +25,7 @@ lock_waiter_cancel_on_loop (AsyncWaiter *waiter)
 {
   AsyncLock *self = (AsyncLock *) waiter->owner;
 
-  if (!async_waiter_list_remove (&self->waiters, waiter))
-    return FALSE;
-
-  return async_future_cancel_quietly (&waiter->parent);
+  return async_waiter_list_withdraw (&self->waiters, waiter);
 }
 
 static gboolean

@@ -102,5 +102,9 @@ AsyncWaiter *async_waiter_list_pop_head  (AsyncWaiterList *list);
 /* TRUE if @waiter was on @list (and is not any more). */
 gboolean     async_waiter_list_remove    (AsyncWaiterList *list,
                                           AsyncWaiter     *waiter);
+/* A cancel hook's usual work: if @waiter is still on @list, takes it off
+ * and settles it as cancelled (TRUE); else FALSE, it was granted first. */
+gboolean     async_waiter_list_withdraw  (AsyncWaiterList *list,
+                                          AsyncWaiter     *waiter);
 
 G_END_DECLS

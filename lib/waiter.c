@@ -210,3 +210,13 @@ async_waiter_list_cancel_all (AsyncWaiterList *list)
       async_future_unref (&waiter->parent);
     }
 }
+
+gboolean
+async_waiter_list_withdraw (AsyncWaiterList *list,
+                            AsyncWaiter     *waiter)
+{
+  if (!async_waiter_list_remove (list, waiter))
+    return FALSE;
+
+  return async_future_cancel_quietly (&waiter->parent);
+}
