@@ -69,6 +69,11 @@ struct _AsyncWaiter
 AsyncWaiter *async_waiter_new      (const AsyncFutureClass *klass,
                                     gpointer                owner,
                                     const char             *where);
+/* As async_waiter_new (), for a struct of @size that begins with one. */
+gpointer     async_waiter_alloc    (const AsyncFutureClass *klass,
+                                    gsize                   size,
+                                    gpointer                owner,
+                                    const char             *where);
 void         async_waiter_finalize (AsyncFuture            *future);
 
 /* For the cancel hook of a loop-local primitive's waiter: runs @cancel on

@@ -48,7 +48,16 @@ async_waiter_new (const AsyncFutureClass *klass,
                   gpointer                owner,
                   const char             *where)
 {
-  AsyncWaiter *waiter = async_future_alloc (klass, sizeof (AsyncWaiter), where);
+  return async_waiter_alloc (klass, sizeof (AsyncWaiter), owner, where);
+}
+
+gpointer
+async_waiter_alloc (const AsyncFutureClass *klass,
+                    gsize                   size,
+                    gpointer                owner,
+                    const char             *where)
+{
+  AsyncWaiter *waiter = async_future_alloc (klass, size, where);
 
   waiter->owner = owner;
   g_atomic_ref_count_inc (&waiter->owner->memory);
