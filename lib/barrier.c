@@ -140,7 +140,7 @@ async_barrier_wait (AsyncBarrier *barrier)
 
   if (barrier->waiters.length + 1 < barrier->parties)
     {
-      waiter = async_waiter_new (&barrier_waiter_class, barrier, "async_barrier_wait()");
+      waiter = async_waiter_new (&barrier_waiter_class, barrier, TRUE, "async_barrier_wait()");
       async_waiter_list_push_tail (&barrier->waiters, waiter);
       return &waiter->parent;
     }

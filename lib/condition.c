@@ -266,7 +266,7 @@ async_condition_wait (AsyncCondition *condition)
   g_return_val_if_fail (condition != NULL, NULL);
   g_return_val_if_fail (async_lock_locked (condition->lock), NULL);
 
-  waiter = async_waiter_new (&condition_waiter_class, condition, "async_condition_wait()");
+  waiter = async_waiter_new (&condition_waiter_class, condition, TRUE, "async_condition_wait()");
   waiter->granted = condition_waiter_granted;
   async_waiter_list_push_tail (&condition->waiters, waiter);
   async_lock_release (condition->lock);
@@ -460,7 +460,7 @@ async_condition_wait_for (AsyncCondition         *condition,
       g_return_val_if_fail (async_lock_locked (condition->lock), NULL);
     }
 
-  self = async_waiter_alloc (&wait_for_class, sizeof (ConditionWaitFor), condition,
+  self = async_waiter_alloc (&wait_for_class, sizeof (ConditionWaitFor), condition, TRUE,
                              "async_condition_wait_for()");
   self->condition = async_condition_ref (condition);
   self->predicate = predicate;

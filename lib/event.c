@@ -205,7 +205,7 @@ async_event_wait (AsyncEvent *event)
       g_mutex_unlock (&event->mutex);
       return async_waiter_done ();
     }
-  waiter = async_waiter_new (&event_waiter_class, event, "async_event_wait()");
+  waiter = async_waiter_new (&event_waiter_class, event, FALSE, "async_event_wait()");
   async_waiter_list_push_tail (&event->waiters, waiter);
   g_mutex_unlock (&event->mutex);
 

@@ -171,7 +171,7 @@ async_lock_acquire (AsyncLock *lock)
       return async_waiter_reuse_resolved (lock->held, &lock_waiter_class, lock);
     }
 
-  waiter = async_waiter_new (&lock_waiter_class, lock, "async_lock_acquire()");
+  waiter = async_waiter_new (&lock_waiter_class, lock, TRUE, "async_lock_acquire()");
   waiter->granted = lock_granted;
   async_waiter_list_push_tail (&lock->waiters, waiter);
 

@@ -645,7 +645,7 @@ async_queue_put (AsyncQueue *queue,
       return async_waiter_done ();
     }
 
-  putter = async_waiter_new (&putter_class, queue, "async_queue_put()");
+  putter = async_waiter_new (&putter_class, queue, FALSE, "async_queue_put()");
   putter->item = item;
   async_waiter_list_push_tail (&queue->putters, putter);
   g_mutex_unlock (&queue->mutex);
@@ -786,7 +786,7 @@ async_queue_get (AsyncQueue *queue)
 
       if (putter != NULL)
         async_future_unref (&putter->parent);
-      getter = async_waiter_new (&getter_class, queue, "async_queue_get()");
+      getter = async_waiter_new (&getter_class, queue, FALSE, "async_queue_get()");
       resolve_getter (queue, getter, entry);
       return &getter->parent;
     }
@@ -796,7 +796,7 @@ async_queue_get (AsyncQueue *queue)
       return new_shut_down_future ();
     }
 
-  getter = async_waiter_new (&getter_class, queue, "async_queue_get()");
+  getter = async_waiter_new (&getter_class, queue, FALSE, "async_queue_get()");
   async_waiter_list_push_tail (&queue->getters, getter);
   g_mutex_unlock (&queue->mutex);
 
@@ -912,7 +912,7 @@ async_queue_join (AsyncQueue *queue)
       g_mutex_unlock (&queue->mutex);
       return async_waiter_done ();
     }
-  joiner = async_waiter_new (&joiner_class, queue, "async_queue_join()");
+  joiner = async_waiter_new (&joiner_class, queue, FALSE, "async_queue_join()");
   async_waiter_list_push_tail (&queue->joiners, joiner);
   g_mutex_unlock (&queue->mutex);
 

@@ -179,7 +179,7 @@ async_semaphore_acquire (AsyncSemaphore *semaphore)
       return async_waiter_reuse_resolved (semaphore->held, &semaphore_waiter_class, semaphore);
     }
 
-  waiter = async_waiter_new (&semaphore_waiter_class, semaphore, "async_semaphore_acquire()");
+  waiter = async_waiter_new (&semaphore_waiter_class, semaphore, TRUE, "async_semaphore_acquire()");
   waiter->granted = semaphore_granted;
   async_waiter_list_push_tail (&semaphore->waiters, waiter);
 

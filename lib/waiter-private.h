@@ -52,8 +52,8 @@ struct _AsyncWaiter
   AsyncWaiter     *next;
   AsyncWaiterList *list;       /* the list it is queued on, or NULL */
   AsyncPrimitive  *owner;      /* its memory is kept while the waiter lives */
-  AsyncScheduler  *scheduler;  /* the thread-default one of its creator */
-  GThread         *thread;     /* its creator */
+  AsyncScheduler  *scheduler;  /* loop-local: its creator's thread-default */
+  GThread         *thread;     /* loop-local: its creator */
   /* Called by the primitive when the waiter is taken off a list because
    * what it waits for is its now (a Lock's hand-off), or NULL. */
   void           (*granted) (AsyncWaiter *waiter);
@@ -65,14 +65,18 @@ struct _AsyncWaiter
 };
 
 /* A new pending waiter of @klass on @owner; @klass's finalize must call
- * async_waiter_finalize (). */
+ * async_waiter_finalize (). One @on_loop remembers the loop it was made
+ * on, for async_waiter_cancel_on_loop () (the loop-local primitives); the
+ * thread-safe ones (Queue, Event) need none. */
 AsyncWaiter *async_waiter_new      (const AsyncFutureClass *klass,
                                     gpointer                owner,
+                                    gboolean                on_loop,
                                     const char             *where);
 /* As async_waiter_new (), for a struct of @size that begins with one. */
 gpointer     async_waiter_alloc    (const AsyncFutureClass *klass,
                                     gsize                   size,
                                     gpointer                owner,
+                                    gboolean                on_loop,
                                     const char             *where);
 void         async_waiter_finalize (AsyncFuture            *future);
 

@@ -46,23 +46,28 @@ async_primitive_unref (gpointer data)
 AsyncWaiter *
 async_waiter_new (const AsyncFutureClass *klass,
                   gpointer                owner,
+                  gboolean                on_loop,
                   const char             *where)
 {
-  return async_waiter_alloc (klass, sizeof (AsyncWaiter), owner, where);
+  return async_waiter_alloc (klass, sizeof (AsyncWaiter), owner, on_loop, where);
 }
 
 gpointer
 async_waiter_alloc (const AsyncFutureClass *klass,
                     gsize                   size,
                     gpointer                owner,
+                    gboolean                on_loop,
                     const char             *where)
 {
   AsyncWaiter *waiter = async_future_alloc (klass, size, where);
 
   waiter->owner = owner;
   g_atomic_ref_count_inc (&waiter->owner->memory);
-  waiter->scheduler = async_scheduler_ref (async_scheduler_get_thread_default ());
-  waiter->thread = g_thread_self ();
+  if (on_loop)
+    {
+      waiter->scheduler = async_scheduler_ref (async_scheduler_get_thread_default ());
+      waiter->thread = g_thread_self ();
+    }
 
   return waiter;
 }
@@ -73,7 +78,8 @@ async_waiter_finalize (AsyncFuture *future)
   AsyncWaiter *waiter = (AsyncWaiter *) future;
 
   g_assert (waiter->list == NULL);
-  async_scheduler_unref (waiter->scheduler);
+  if (waiter->scheduler != NULL)
+    async_scheduler_unref (waiter->scheduler);
   primitive_memory_unref (waiter->owner);
 }
 
@@ -189,7 +195,7 @@ async_waiter_reuse_resolved (AsyncWaiter           **slots,
   i = slots[0] == NULL ? 0 : 1;
   if (slots[i] != NULL)
     async_future_unref (&slots[i]->parent);
-  slots[i] = async_waiter_new (klass, owner, "an uncontended acquire");
+  slots[i] = async_waiter_new (klass, owner, TRUE, "an uncontended acquire");
   async_future_resolve_quietly (&slots[i]->parent, NULL, NULL);
 
   return async_future_ref (&slots[i]->parent);
