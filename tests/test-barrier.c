@@ -307,6 +307,21 @@ test_unref_cancels_waiters (void)
   async_future_unref (wait);
 }
 
+/* NULL where a barrier is needed: criticals, harmless returns. */
+static void
+test_null_arguments (void)
+{
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*!= NULL*failed*");
+  g_assert_null (async_barrier_wait (NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*!= NULL*failed*");
+  async_barrier_abort (NULL);
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*!= NULL*failed*");
+  async_barrier_reset (NULL);
+  g_test_assert_expected_messages ();
+}
+
 int
 main (int    argc,
       char **argv)
@@ -324,6 +339,8 @@ main (int    argc,
   g_test_add_func ("/barrier/abort/later-waits-fail", test_abort_idle);
   g_test_add_func ("/barrier/abort/then-reset", test_abort_then_reset);
   g_test_add_func ("/barrier/unref/cancels-waiters", test_unref_cancels_waiters);
+
+  g_test_add_func ("/barrier/bad-input/null-arguments", test_null_arguments);
 
   return g_test_run ();
 }

@@ -3,7 +3,8 @@
  * lock held again after every wait (also cancelled: test_wait_cancel,
  * test_wait_cancel_contested, test_wait_cancel_after_notify), wait_for,
  * the critical without the lock, an explicit lock, and no wake-up lost to
- * a cancellation (test_cancelled_wakeup, test_cancelled_wakeup_relock). */
+ * a cancellation (gh-112202: test_cancelled_wakeup,
+ * test_cancelled_wakeup_relock). */
 
 #include "config.h"
 
@@ -538,6 +539,24 @@ test_unref_cancels_waiters (void)
   async_future_unref (wait);
 }
 
+/* NULL where a condition or a predicate is needed: criticals, harmless
+ * returns. */
+static void
+test_null_arguments (void)
+{
+  g_autoptr (AsyncCondition) condition = async_condition_new (NULL);
+
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*!= NULL*failed*");
+  g_assert_null (async_condition_wait (NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*!= NULL*failed*");
+  async_condition_notify (NULL, 1);
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*!= NULL*failed*");
+  g_assert_null (async_condition_wait_for (condition, NULL, NULL, NULL));
+  g_test_assert_expected_messages ();
+}
+
 int
 main (int    argc,
       char **argv)
@@ -559,6 +578,8 @@ main (int    argc,
   g_test_add_func ("/condition/cancel/wakeup-not-lost-relock", test_cancelled_wakeup_relock);
   g_test_add_func ("/condition/cancel/after-wake-passes-notification", test_cancelled_after_wake_wait);
   g_test_add_func ("/condition/unref/cancels-waiters-with-lock", test_unref_cancels_waiters);
+
+  g_test_add_func ("/condition/bad-input/null-arguments", test_null_arguments);
 
   return g_test_run ();
 }

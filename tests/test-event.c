@@ -315,6 +315,24 @@ test_threads_race (void)
   async_event_unref (race.event);
 }
 
+/* NULL where an event is needed: criticals, harmless returns. */
+static void
+test_null_arguments (void)
+{
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*!= NULL*failed*");
+  g_assert_null (async_event_wait (NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*!= NULL*failed*");
+  async_event_set (NULL);
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*!= NULL*failed*");
+  async_event_clear (NULL);
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*!= NULL*failed*");
+  g_assert_false (async_event_is_set (NULL));
+  g_test_assert_expected_messages ();
+}
+
 int
 main (int    argc,
       char **argv)
@@ -329,6 +347,8 @@ main (int    argc,
   g_test_add_func ("/event/unref/cancels-waiters", test_unref_cancels_waiters);
   g_test_add_func ("/event/threads/set-from-worker-wakes-each-loop", test_set_from_worker);
   g_test_add_func ("/event/threads/wait-set-clear-cancel-race", test_threads_race);
+
+  g_test_add_func ("/event/bad-input/null-arguments", test_null_arguments);
 
   return g_test_run ();
 }

@@ -418,6 +418,24 @@ test_cancel_from_thread (void)
   async_future_unref (held);
 }
 
+/* NULL where a lock is needed: criticals, harmless returns. */
+static void
+test_null_arguments (void)
+{
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*!= NULL*failed*");
+  g_assert_null (async_lock_acquire (NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*!= NULL*failed*");
+  async_lock_release (NULL);
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*!= NULL*failed*");
+  g_assert_false (async_lock_locked (NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*!= NULL*failed*");
+  async_lock_unref (NULL);
+  g_test_assert_expected_messages ();
+}
+
 int
 main (int    argc,
       char **argv)
@@ -436,6 +454,8 @@ main (int    argc,
   g_test_add_func ("/lock/release/unlocked-is-critical", test_release_unlocked);
   g_test_add_func ("/lock/release/no-waiters", test_release_no_waiters);
   g_test_add_func ("/lock/unref/cancels-waiters", test_unref_cancels_waiters);
+
+  g_test_add_func ("/lock/bad-input/null-arguments", test_null_arguments);
 
   return g_test_run ();
 }

@@ -953,6 +953,33 @@ add_for_each_kind (const char    *path,
     }
 }
 
+/* NULL where a queue or a compare function is needed: criticals, harmless
+ * returns; nothing is taken. */
+static void
+test_null_arguments (void)
+{
+  gpointer item = NULL;
+
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*!= NULL*failed*");
+  g_assert_null (async_queue_put (NULL, ITEM (1)));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*!= NULL*failed*");
+  g_assert_false (async_queue_put_nowait (NULL, ITEM (1), NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*!= NULL*failed*");
+  g_assert_null (async_queue_get (NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*!= NULL*failed*");
+  g_assert_false (async_queue_get_nowait (NULL, &item, NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*!= NULL*failed*");
+  async_queue_task_done (NULL);
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*!= NULL*failed*");
+  g_assert_null (async_priority_queue_new (0, NULL, NULL, NULL));
+  g_test_assert_expected_messages ();
+}
+
 int
 main (int    argc,
       char **argv)
@@ -991,6 +1018,8 @@ main (int    argc,
   g_test_add_func ("/queue/shutdown/immediate-frees-items", test_shutdown_immediate_frees_items);
   g_test_add_func ("/queue/threads/producers-feed-coroutines", test_threads_feed_coroutines);
   g_test_add_func ("/queue/threads/put-blocking-wakes-on-shutdown", test_put_blocking_shutdown);
+
+  g_test_add_func ("/queue/bad-input/null-arguments", test_null_arguments);
 
   return g_test_run ();
 }

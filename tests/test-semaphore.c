@@ -367,6 +367,21 @@ test_unref_cancels_waiters (void)
   async_future_unref (waiting);
 }
 
+/* NULL where a semaphore is needed: criticals, harmless returns. */
+static void
+test_null_arguments (void)
+{
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*!= NULL*failed*");
+  g_assert_null (async_semaphore_acquire (NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*!= NULL*failed*");
+  g_assert_false (async_semaphore_release (NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*!= NULL*failed*");
+  g_assert_cmpuint (async_semaphore_get_value (NULL), ==, 0);
+  g_test_assert_expected_messages ();
+}
+
 int
 main (int    argc,
       char **argv)
@@ -386,6 +401,8 @@ main (int    argc,
   g_test_add_func ("/semaphore/release/unbounded-grows", test_unbounded_grows);
   g_test_add_func ("/semaphore/release/bounded-refuses-past-initial", test_bounded_refuses);
   g_test_add_func ("/semaphore/unref/cancels-waiters", test_unref_cancels_waiters);
+
+  g_test_add_func ("/semaphore/bad-input/null-arguments", test_null_arguments);
 
   return g_test_run ();
 }
