@@ -305,18 +305,27 @@ finish_all_unlocked (AsyncQueue      *self,
     }
 }
 
+/* The cancel hook of a get or a join: @list is at @list_offset in the
+ * queue. */
 static gboolean
-getter_cancel (AsyncFuture *future)
+withdraw_from (AsyncFuture *future,
+               gsize        list_offset)
 {
   AsyncWaiter *waiter = (AsyncWaiter *) future;
   AsyncQueue *self = (AsyncQueue *) waiter->owner;
   gboolean withdrawn;
 
   g_mutex_lock (&self->mutex);
-  withdrawn = async_waiter_list_withdraw (&self->getters, waiter);
+  withdrawn = async_waiter_list_withdraw (G_STRUCT_MEMBER_P (self, list_offset), waiter);
   g_mutex_unlock (&self->mutex);
 
   return withdrawn;
+}
+
+static gboolean
+getter_cancel (AsyncFuture *future)
+{
+  return withdraw_from (future, G_STRUCT_OFFSET (AsyncQueue, getters));
 }
 
 /* A get resolved, and its coroutine cancelled before it resumed: the item
@@ -398,15 +407,7 @@ static const AsyncFutureClass putter_class = {
 static gboolean
 joiner_cancel (AsyncFuture *future)
 {
-  AsyncWaiter *waiter = (AsyncWaiter *) future;
-  AsyncQueue *self = (AsyncQueue *) waiter->owner;
-  gboolean withdrawn;
-
-  g_mutex_lock (&self->mutex);
-  withdrawn = async_waiter_list_withdraw (&self->joiners, waiter);
-  g_mutex_unlock (&self->mutex);
-
-  return withdrawn;
+  return withdraw_from (future, G_STRUCT_OFFSET (AsyncQueue, joiners));
 }
 
 static const AsyncFutureClass joiner_class = {

@@ -114,16 +114,6 @@ spawn (AsyncCoroutineFunc func,
 }
 
 static void
-assert_trace (GArray     *trace,
-              const gint *expected,
-              guint       n)
-{
-  g_assert_cmpuint (trace->len, ==, n);
-  for (guint i = 0; i < n; i++)
-    g_assert_cmpint (g_array_index (trace, gint, i), ==, expected[i]);
-}
-
-static void
 acquire_now (AsyncCondition *condition)
 {
   AsyncFuture *held = async_condition_acquire (condition);
@@ -157,20 +147,20 @@ test_wait (void)
 
   async_condition_release (condition);
   test_iterate_pending ();
-  assert_trace (trace, expected, 1);
+  test_assert_trace (trace, expected, 1);
   g_assert_true (async_condition_locked (condition));
 
   async_condition_notify (condition, 2);
   test_iterate_pending ();
-  assert_trace (trace, expected, 1);
+  test_assert_trace (trace, expected, 1);
 
   async_condition_release (condition);
   test_iterate_pending ();
-  assert_trace (trace, expected, 2);
+  test_assert_trace (trace, expected, 2);
 
   async_condition_release (condition);
   test_iterate_pending ();
-  assert_trace (trace, expected, 3);
+  test_assert_trace (trace, expected, 3);
   g_assert_true (async_condition_locked (condition));
 
   for (guint i = 0; i < 3; i++)
@@ -398,7 +388,7 @@ test_notify (void)
   async_condition_notify (condition, 1);
   async_condition_release (condition);
   test_iterate_pending ();
-  assert_trace (trace, expected, 1);
+  test_assert_trace (trace, expected, 1);
 
   acquire_now (condition);
   async_condition_notify (condition, 1);
@@ -410,7 +400,7 @@ test_notify (void)
       g_assert_true (async_future_is_resolved (t[i]));
       async_future_unref (t[i]);
     }
-  assert_trace (trace, expected, 3);
+  test_assert_trace (trace, expected, 3);
   g_assert_false (async_condition_locked (condition));
 }
 
@@ -434,7 +424,7 @@ test_notify_all (void)
       test_await (t[i], 5);
       async_future_unref (t[i]);
     }
-  assert_trace (trace, expected, 2);
+  test_assert_trace (trace, expected, 2);
 }
 
 /* test_explicit_lock: the condition's lock is the one given. */

@@ -65,16 +65,6 @@ spawn_locker (AsyncLock   *lock,
   return async_spawn (locker_body, self, locker_free);
 }
 
-static void
-assert_trace (GArray     *trace,
-              const gint *expected,
-              guint       n)
-{
-  g_assert_cmpuint (trace->len, ==, n);
-  for (guint i = 0; i < n; i++)
-    g_assert_cmpint (g_array_index (trace, gint, i), ==, expected[i]);
-}
-
 /* test_acquire: waiters get the lock in the order they asked, one per
  * release. */
 static void
@@ -96,18 +86,18 @@ test_acquire_fifo (void)
 
   async_lock_release (lock);
   test_iterate_pending ();
-  assert_trace (trace, expected, 1);
+  test_assert_trace (trace, expected, 1);
 
   tasks[2] = spawn_locker (lock, trace, 3, async_future_ref (blockers[2]));
   test_iterate_pending ();
-  assert_trace (trace, expected, 1);
+  test_assert_trace (trace, expected, 1);
 
   for (guint i = 0; i < 3; i++)
     {
       async_future_resolve (blockers[i], NULL, NULL);
       test_await (tasks[i], 5);
       g_assert_true (async_future_is_resolved (tasks[i]));
-      assert_trace (trace, expected, i + 1 < 3 ? i + 2 : 3);
+      test_assert_trace (trace, expected, i + 1 < 3 ? i + 2 : 3);
     }
 
   g_assert_false (async_lock_locked (lock));
@@ -194,7 +184,7 @@ test_cancel_race (void)
   g_assert_true (async_future_is_resolved (ta));
   g_assert_true (async_future_is_cancelled (tb));
   g_assert_true (async_future_is_resolved (tc));
-  assert_trace (trace, expected, 2);
+  test_assert_trace (trace, expected, 2);
   g_assert_false (async_lock_locked (lock));
 
   async_future_unref (fa);
@@ -240,7 +230,7 @@ test_cancel_release_race (void)
   test_await (t1, 5);
   test_iterate_pending ();
   g_assert_true (async_future_is_cancelled (t1));
-  assert_trace (trace, expected, 1);
+  test_assert_trace (trace, expected, 1);
   g_assert_true (async_future_is_pending (t3));
 
   async_future_cancel (t3);
@@ -280,7 +270,7 @@ test_finished_waiter_cancelled (void)
 
   g_assert_true (async_future_is_cancelled (tb));
   g_assert_true (async_lock_locked (lock));
-  assert_trace (trace, expected, 1);
+  test_assert_trace (trace, expected, 1);
 
   async_future_resolve (never, NULL, NULL);
   test_await (tc, 5);
@@ -312,7 +302,7 @@ test_cancel_after_wake_hands_on (void)
 
   g_assert_true (async_future_is_cancelled (tb));
   g_assert_true (async_future_is_resolved (tc));
-  assert_trace (trace, expected, 1);
+  test_assert_trace (trace, expected, 1);
   g_assert_false (async_lock_locked (lock));
   async_future_unref (held);
   async_future_unref (tb);

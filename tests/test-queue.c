@@ -132,16 +132,6 @@ spawn_putter (AsyncQueue *queue,
   return async_spawn (putter_body, self, worker_free);
 }
 
-static void
-assert_trace (GArray     *trace,
-              const gint *expected,
-              guint       n)
-{
-  g_assert_cmpuint (trace->len, ==, n);
-  for (guint i = 0; i < n; i++)
-    g_assert_cmpint (g_array_index (trace, gint, i), ==, expected[i]);
-}
-
 static gint
 get_now (AsyncQueue *queue)
 {
@@ -268,10 +258,10 @@ test_maxsize (void)
   AsyncFuture *putter = spawn_putter (queue, put, items, 3);
 
   test_iterate_pending ();
-  assert_trace (put, expected, 2);
+  test_assert_trace (put, expected, 2);
   g_assert_cmpint (get_now (queue), ==, 0);
   test_iterate_pending ();
-  assert_trace (put, expected, 3);
+  test_assert_trace (put, expected, 3);
   g_assert_cmpint (get_now (queue), ==, 1);
   g_assert_cmpint (get_now (queue), ==, 2);
   test_await (putter, 5);
@@ -346,7 +336,7 @@ test_get_waits_when_empty (void)
   put_now (queue, 5);
   g_assert_cmpuint (async_queue_get_size (queue), ==, 0);
   test_await (getter, 5);
-  assert_trace (got, expected, 1);
+  test_assert_trace (got, expected, 1);
   async_future_unref (getter);
 }
 
@@ -367,7 +357,7 @@ test_get_cancelled_race (void)
   g_assert_true (async_future_is_cancelled (t1));
   put_now (queue, 'a');
   test_await (t2, 5);
-  assert_trace (got, expected, 1);
+  test_assert_trace (got, expected, 1);
   async_future_unref (t1);
   async_future_unref (t2);
 }
@@ -385,7 +375,7 @@ test_get_with_waiting_putters (void)
 
   test_await (producer, 5);
   test_await (consumer, 5);
-  assert_trace (got, items, 5);
+  test_assert_trace (got, items, 5);
   async_future_unref (producer);
   async_future_unref (consumer);
 }
@@ -426,7 +416,7 @@ test_get_cancel_after_wake_keeps_item (void)
 
   retry = spawn_getter (queue, got, 1, FALSE);
   test_await (retry, 5);
-  assert_trace (got, expected, 1);
+  test_assert_trace (got, expected, 1);
   async_future_unref (reader);
   async_future_unref (retry);
 }

@@ -81,16 +81,6 @@ spawn_acquirer (AsyncSemaphore *semaphore,
 }
 
 static void
-assert_trace (GArray     *trace,
-              const gint *expected,
-              guint       n)
-{
-  g_assert_cmpuint (trace->len, ==, n);
-  for (guint i = 0; i < n; i++)
-    g_assert_cmpint (g_array_index (trace, gint, i), ==, expected[i]);
-}
-
-static void
 unref_all (AsyncFuture **futures,
            guint         n)
 {
@@ -125,7 +115,7 @@ test_acquire (void)
   for (guint i = 0; i < 3; i++)
     t[i] = spawn_acquirer (semaphore, trace, (gint) i + 1, HOLD);
   test_iterate_pending ();
-  assert_trace (trace, expected, 1);
+  test_assert_trace (trace, expected, 1);
   g_assert_true (async_semaphore_locked (semaphore));
   g_assert_cmpuint (async_semaphore_get_value (semaphore), ==, 0);
 
@@ -134,7 +124,7 @@ test_acquire (void)
   async_semaphore_release (semaphore);
   g_assert_cmpuint (async_semaphore_get_value (semaphore), ==, 0);
   test_iterate_pending ();
-  assert_trace (trace, expected, 3);
+  test_assert_trace (trace, expected, 3);
   g_assert_true (async_future_is_pending (t[3]));
   g_assert_cmpuint (async_semaphore_get_value (semaphore), ==, 0);
 
@@ -182,7 +172,7 @@ test_cancel_before_awoken (void)
   test_await (t[2], 5);
   test_iterate_pending ();
 
-  assert_trace (trace, expected, 1);
+  test_assert_trace (trace, expected, 1);
   g_assert_true (async_future_is_cancelled (t[0]) && async_future_is_cancelled (t[1]));
   g_assert_true (async_future_is_pending (t[3]));
   async_future_cancel (t[3]);
@@ -229,7 +219,7 @@ test_cancel_after_wake_hands_on (void)
   async_semaphore_release (semaphore);
   async_future_cancel (t2);
   test_await (t3, 5);
-  assert_trace (trace, expected, 1);
+  test_assert_trace (trace, expected, 1);
   g_assert_true (async_future_is_cancelled (t2));
 
   /* And with nobody else waiting, the permit comes back to the count. */
@@ -259,7 +249,7 @@ test_fifo_order (void)
     t[i] = spawn_acquirer (semaphore, trace, (gint) i + 1, TWICE_WITH_YIELDS);
   for (guint i = 0; i < 3; i++)
     test_await (t[i], 5);
-  assert_trace (trace, expected, 6);
+  test_assert_trace (trace, expected, 6);
   g_assert_cmpuint (async_semaphore_get_value (semaphore), ==, 1);
   unref_all (t, 3);
 }
@@ -284,7 +274,7 @@ test_fifo_order_2 (void)
   async_semaphore_release (semaphore);
   for (guint i = 0; i < 3; i++)
     test_await (t[i], 5);
-  assert_trace (trace, expected, 4);
+  test_assert_trace (trace, expected, 4);
   g_assert_cmpuint (async_semaphore_get_value (semaphore), ==, 0);
   unref_all (t, 3);
 }
@@ -308,7 +298,7 @@ test_fifo_order_3 (void)
   async_semaphore_release (semaphore);
   for (guint i = 0; i < 3; i++)
     test_await (t[i], 5);
-  assert_trace (trace, expected, 2);
+  test_assert_trace (trace, expected, 2);
   unref_all (t, 3);
 }
 
