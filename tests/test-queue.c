@@ -902,8 +902,9 @@ test_threads_feed_coroutines (void)
   async_future_unref (join);
 }
 
-/* A thread blocked in put_blocking on a full queue wakes and fails when
- * the queue is shut down. */
+/* A thread in put_blocking on a full queue (blocked, or about to block:
+ * nothing public tells them apart) ends with QUEUE_SHUT_DOWN when the
+ * queue is shut down, and its item is not put. */
 static gpointer
 blocked_put_thread (gpointer data)
 {
@@ -1007,7 +1008,7 @@ main (int    argc,
   add_for_each_kind ("shutdown/immediate-with-unfinished", test_shutdown_immediate_with_unfinished);
   g_test_add_func ("/queue/shutdown/immediate-frees-items", test_shutdown_immediate_frees_items);
   g_test_add_func ("/queue/threads/producers-feed-coroutines", test_threads_feed_coroutines);
-  g_test_add_func ("/queue/threads/put-blocking-wakes-on-shutdown", test_put_blocking_shutdown);
+  g_test_add_func ("/queue/threads/put-blocking-ends-on-shutdown", test_put_blocking_shutdown);
 
   g_test_add_func ("/queue/bad-input/null-arguments", test_null_arguments);
 
