@@ -57,8 +57,6 @@ struct _AsyncWaiter
   /* Called by the primitive when the waiter is taken off a list because
    * what it waits for is its now (a Lock's hand-off), or NULL. */
   void           (*granted) (AsyncWaiter *waiter);
-  /* A cancel hook deferred to @scheduler's thread (loop-local primitives). */
-  gboolean       (*deferred_cancel) (AsyncWaiter *waiter);
   gpointer         item;       /* a Queue put's item, owned until handed on */
   guint64          sequence;   /* a Queue item's arrival, for stable order */
   guint            flags;      /* the primitive's own */

@@ -83,26 +83,49 @@ async_waiter_finalize (AsyncFuture *future)
   primitive_memory_unref (waiter->owner);
 }
 
-static void
-waiter_run_deferred_cancel (AsyncFuture *unused,
-                            gpointer     user_data)
+typedef struct
 {
-  AsyncWaiter *waiter = user_data;
+  AsyncWaiter *waiter;                     /* a reference */
+  gboolean   (*cancel) (AsyncWaiter *waiter);
+} DeferredCancel;
 
-  waiter->deferred_cancel (waiter);
-  async_future_unref (&waiter->parent);
+static void
+deferred_cancel_run (AsyncFuture *unused,
+                     gpointer     user_data)
+{
+  DeferredCancel *deferred = user_data;
+
+  deferred->cancel (deferred->waiter);
+}
+
+/* Also when the loop closes before it ran: the reference is not lost. */
+static void
+deferred_cancel_free (gpointer user_data)
+{
+  DeferredCancel *deferred = user_data;
+
+  async_future_unref (&deferred->waiter->parent);
+  g_free (deferred);
 }
 
 gboolean
 async_waiter_cancel_on_loop (AsyncWaiter *waiter,
                              gboolean   (*cancel) (AsyncWaiter *waiter))
 {
+  DeferredCancel *deferred;
+  AsyncContinuation *continuation;
+
   if (waiter->thread == g_thread_self () || async_scheduler_is_current (waiter->scheduler))
     return cancel (waiter);
 
-  waiter->deferred_cancel = cancel;
-  async_scheduler_call_soon (waiter->scheduler, waiter_run_deferred_cancel,
-                             async_future_ref (&waiter->parent));
+  deferred = g_new (DeferredCancel, 1);
+  deferred->waiter = (AsyncWaiter *) async_future_ref (&waiter->parent);
+  deferred->cancel = cancel;
+  continuation = g_new (AsyncContinuation, 1);
+  async_continuation_init (continuation, waiter->scheduler, deferred_cancel_run,
+                           deferred, deferred_cancel_free);
+  continuation->embedded = FALSE;
+  async_scheduler_push_ready (waiter->scheduler, continuation, continuation);
 
   return TRUE;
 }
