@@ -175,8 +175,12 @@ typedef struct
   AsyncEvent *event;
   GThread    *self;
   gint        woken;       /* atomic */
-  gboolean    waiting;     /* atomic: every waiter is queued */
 } Loop;
+
+/* The loops tell the test they have queued every waiter. */
+static GMutex ready_mutex;
+static GCond ready_cond;
+static guint n_ready;      /* protected by ready_mutex */
 
 typedef struct
 {
@@ -213,7 +217,10 @@ loop_thread (gpointer data)
       g_ptr_array_add (tasks, async_spawn (loop_waiter_body, waiter, g_free));
     }
   test_iterate_pending ();
-  g_atomic_int_set (&loop->waiting, TRUE);
+  g_mutex_lock (&ready_mutex);
+  n_ready++;
+  g_cond_signal (&ready_cond);
+  g_mutex_unlock (&ready_mutex);
   for (guint i = 0; i < tasks->len; i++)
     test_await (g_ptr_array_index (tasks, i), 10);
   g_ptr_array_unref (tasks);
@@ -243,9 +250,10 @@ test_set_from_worker (void)
       loops[i].event = event;
       threads[i] = g_thread_new ("loop", loop_thread, &loops[i]);
     }
-  for (guint i = 0; i < N_LOOPS; i++)
-    while (!g_atomic_int_get (&loops[i].waiting))
-      g_thread_yield ();
+  g_mutex_lock (&ready_mutex);
+  while (n_ready < N_LOOPS)
+    g_cond_wait (&ready_cond, &ready_mutex);
+  g_mutex_unlock (&ready_mutex);
 
   g_assert_false (async_event_is_set (event));
   setter = g_thread_new ("setter", setter_thread, event);

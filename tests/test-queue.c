@@ -170,6 +170,7 @@ static void
 test_empty_full (void)
 {
   g_autoptr (AsyncQueue) unbounded = async_queue_new (0, NULL);
+  g_autoptr (AsyncQueue) negative = async_queue_new (-3, NULL);
   g_autoptr (AsyncQueue) one = async_queue_new (1, NULL);
 
   g_assert_true (async_queue_is_empty (unbounded));
@@ -178,6 +179,10 @@ test_empty_full (void)
     put_now (unbounded, i);
   g_assert_false (async_queue_is_full (unbounded));
   g_assert_cmpuint (async_queue_get_size (unbounded), ==, 1000);
+  for (gint i = 0; i < 10; i++)
+    put_now (negative, i);
+  g_assert_false (async_queue_is_full (negative));
+  g_assert_cmpint (async_queue_get_maxsize (negative), ==, -3);
 
   g_assert_cmpint (async_queue_get_maxsize (one), ==, 1);
   put_now (one, 1);
@@ -930,6 +935,36 @@ test_put_blocking_shutdown (void)
   g_assert_cmpuint (async_queue_get_size (queue), ==, 1);
 }
 
+/* put_blocking on a full queue waits for room: the queue never holds more
+ * than maxsize, and the item goes in once a get made room. */
+static gpointer
+put_two_thread (gpointer data)
+{
+  GError *error = NULL;
+
+  g_assert_true (async_queue_put_blocking (data, ITEM (2), &error));
+  g_assert_no_error (error);
+  return NULL;
+}
+
+static void
+test_put_blocking_waits_for_room (void)
+{
+  g_autoptr (AsyncQueue) queue = async_queue_new (1, NULL);
+  AsyncFuture *get;
+  GThread *thread;
+
+  put_now (queue, 1);
+  thread = g_thread_new ("producer", put_two_thread, queue);
+  g_assert_cmpuint (async_queue_get_size (queue), ==, 1);
+  get = async_queue_get (queue);
+  g_assert_cmpint (GPOINTER_TO_INT (async_future_get_value (get)), ==, 1);
+  g_thread_join (thread);
+  g_assert_cmpuint (async_queue_get_size (queue), ==, 1);
+  g_assert_cmpint (get_now (queue), ==, 2);
+  async_future_unref (get);
+}
+
 static void
 add_for_each_kind (const char    *path,
                    GTestDataFunc  func)
@@ -1008,6 +1043,7 @@ main (int    argc,
   add_for_each_kind ("shutdown/immediate-with-unfinished", test_shutdown_immediate_with_unfinished);
   g_test_add_func ("/queue/shutdown/immediate-frees-items", test_shutdown_immediate_frees_items);
   g_test_add_func ("/queue/threads/producers-feed-coroutines", test_threads_feed_coroutines);
+  g_test_add_func ("/queue/threads/put-blocking-waits-for-room", test_put_blocking_waits_for_room);
   g_test_add_func ("/queue/threads/put-blocking-ends-on-shutdown", test_put_blocking_shutdown);
 
   g_test_add_func ("/queue/bad-input/null-arguments", test_null_arguments);
