@@ -102,6 +102,7 @@ typedef struct
   AsyncPoolItem         item;
   AsyncHttpSession     *session;     /* a reference */
   AsyncScheduler       *scheduler;   /* held until the request has ended */
+  AsyncHeld             held;        /* listed for async_run () to cancel */
   GList                 link;        /* in session->requests */
   GList                 wait_link;   /* in Host.waiting */
   RequestState          state;       /* protected by session->lock */
@@ -651,9 +652,10 @@ stream_finish_cb (AsyncFuture *unused,
   if (request->chunk_data_destroy != NULL)
     request->chunk_data_destroy (request->chunk_data);
   request->chunk_data = NULL;
+  async_scheduler_unlist (scheduler, &request->held);
   request_settle (request);
   async_future_unref (&request->parent);
-  async_scheduler_release (scheduler);
+  async_scheduler_release (scheduler, NULL);
   async_scheduler_unref (scheduler);
 }
 
@@ -666,14 +668,15 @@ request_complete (Request *request)
 
   if (request->on_chunk != NULL)
     {
-      async_scheduler_call_soon (request->scheduler, stream_finish_cb, request);
+      async_scheduler_call_soon (request->scheduler, stream_finish_cb, request, NULL);
       return;
     }
 
   scheduler = g_steal_pointer (&request->scheduler);
+  async_scheduler_unlist (scheduler, &request->held);
   request_settle (request);
   async_future_unref (&request->parent);
-  async_scheduler_release (scheduler);
+  async_scheduler_release (scheduler, NULL);
   async_scheduler_unref (scheduler);
 }
 
@@ -840,7 +843,7 @@ stream_push (Request    *request,
   if (schedule)
     {
       async_future_ref (&request->parent);
-      async_scheduler_call_soon (request->scheduler, stream_deliver_cb, request);
+      async_scheduler_call_soon (request->scheduler, stream_deliver_cb, request, NULL);
     }
 
   g_mutex_lock (&request->stream_lock);
@@ -1283,7 +1286,7 @@ request_submit (AsyncHttpSession      *session,
   g_cond_init (&request->stream_cond);
   g_queue_init (&request->chunks);
   request->scheduler = async_scheduler_ref (async_scheduler_get_thread_default ());
-  async_scheduler_hold (request->scheduler);
+  async_scheduler_hold (request->scheduler, &request->held, &request->parent, NULL);
   /* The in-flight reference, dropped by request_complete (). */
   async_future_ref (&request->parent);
 
