@@ -113,7 +113,6 @@ async_waiter_cancel_on_loop (AsyncWaiter *waiter,
                              gboolean   (*cancel) (AsyncWaiter *waiter))
 {
   DeferredCancel *deferred;
-  AsyncContinuation *continuation;
 
   if (waiter->thread == g_thread_self () || async_scheduler_is_current (waiter->scheduler))
     return cancel (waiter);
@@ -121,11 +120,8 @@ async_waiter_cancel_on_loop (AsyncWaiter *waiter,
   deferred = g_new (DeferredCancel, 1);
   deferred->waiter = (AsyncWaiter *) async_future_ref (&waiter->parent);
   deferred->cancel = cancel;
-  continuation = g_new (AsyncContinuation, 1);
-  async_continuation_init (continuation, waiter->scheduler, deferred_cancel_run,
-                           deferred, deferred_cancel_free);
-  continuation->embedded = FALSE;
-  async_scheduler_push_ready (waiter->scheduler, continuation, continuation);
+  async_scheduler_call_soon (waiter->scheduler, deferred_cancel_run, deferred,
+                             deferred_cancel_free);
 
   return TRUE;
 }
