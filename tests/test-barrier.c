@@ -213,6 +213,35 @@ test_cancel_one (void)
   async_future_unref (t1);
 }
 
+/* A party cancelled after its round was passed, before it resumed: it
+ * ends cancelled; the round stays passed for the others, and the next
+ * round starts empty. */
+static void
+test_cancel_after_trip (void)
+{
+  g_autoptr (AsyncBarrier) barrier = async_barrier_new (3);
+  g_autoptr (GArray) trace = g_array_new (FALSE, FALSE, sizeof (gint));
+  AsyncFuture *t[2];
+  AsyncFuture *last;
+
+  t[0] = spawn_party (barrier, trace, 1, BROKEN);
+  t[1] = spawn_party (barrier, trace, 1, BROKEN);
+  test_iterate_pending ();
+  last = async_barrier_wait (barrier);
+  g_assert_cmpint (async_future_get_int (last), ==, 2);
+  g_assert_true (async_future_cancel (t[0]));
+  test_await (t[0], 5);
+  test_await (t[1], 5);
+  g_assert_true (async_future_is_cancelled (t[0]));
+  g_assert_true (async_future_is_resolved (t[1]));
+  g_assert_cmpuint (trace->len, ==, 1);
+  g_assert_cmpint (g_array_index (trace, gint, 0), ==, 1);
+  g_assert_cmpuint (async_barrier_get_n_waiting (barrier), ==, 0);
+  async_future_unref (last);
+  async_future_unref (t[0]);
+  async_future_unref (t[1]);
+}
+
 /* test_reset_barrier: a reset with nobody waiting leaves it unbroken. */
 static void
 test_reset_idle (void)
@@ -334,6 +363,7 @@ main (int    argc,
   g_test_add_func ("/barrier/wait/filling-task-by-task", test_filling_task_by_task);
   g_test_add_func ("/barrier/wait/twice-two-rounds", test_wait_twice);
   g_test_add_func ("/barrier/cancel/leaves-the-round", test_cancel_one);
+  g_test_add_func ("/barrier/cancel/after-trip-keeps-round", test_cancel_after_trip);
   g_test_add_func ("/barrier/reset/idle", test_reset_idle);
   g_test_add_func ("/barrier/reset/breaks-waiting", test_reset_while_waiting);
   g_test_add_func ("/barrier/abort/later-waits-fail", test_abort_idle);

@@ -112,6 +112,30 @@ test_wait_cancel (void)
   async_future_unref (task);
 }
 
+/* Woken, then cancelled before it resumed: that coroutine ends cancelled;
+ * the other waiters still wake, and the event stays set. */
+static void
+test_cancel_after_wake (void)
+{
+  g_autoptr (AsyncEvent) event = async_event_new ();
+  g_autoptr (GArray) trace = g_array_new (FALSE, FALSE, sizeof (gint));
+  AsyncFuture *t1 = spawn_waiter (event, trace, 1);
+  AsyncFuture *t2 = spawn_waiter (event, trace, 2);
+  const gint expected[] = { 2 };
+
+  test_iterate_pending ();
+  async_event_set (event);
+  g_assert_true (async_future_cancel (t1));
+  test_await (t1, 5);
+  test_await (t2, 5);
+  g_assert_true (async_future_is_cancelled (t1));
+  g_assert_true (async_future_is_resolved (t2));
+  test_assert_trace (trace, expected, 1);
+  g_assert_true (async_event_is_set (event));
+  async_future_unref (t1);
+  async_future_unref (t2);
+}
+
 /* test_clear */
 static void
 test_clear (void)
@@ -350,6 +374,7 @@ main (int    argc,
   g_test_add_func ("/event/wait/set-wakes-every-waiter", test_wait);
   g_test_add_func ("/event/wait/on-set-resolves-at-once", test_wait_on_set);
   g_test_add_func ("/event/wait/cancel-withdraws", test_wait_cancel);
+  g_test_add_func ("/event/cancel/after-wake", test_cancel_after_wake);
   g_test_add_func ("/event/clear/unsets", test_clear);
   g_test_add_func ("/event/clear/keeps-woken-waiters", test_clear_with_waiters);
   g_test_add_func ("/event/unref/cancels-waiters", test_unref_cancels_waiters);
