@@ -30,6 +30,10 @@ n_futures=$((1000000 / scale))
 n_small=$((n_futures / 10))
 n_sleeps=$((1000000 / scale))
 n_sleeps_small=$((n_sleeps / 10))
+n_queue=$((1000000 / scale))
+n_queue_small=$((n_queue / 10))
+n_locks=$((100000 / scale))
+n_locks_small=$((n_locks / 10))
 n_gets=$((5000 / scale))
 n_delayed=$((1000 / scale))
 jobs=50
@@ -260,7 +264,7 @@ curl_parallel ()
 
 # ---------------------------------------------------------------- runs
 
-note "sizes: ${n_futures} futures, ${n_sleeps} sleeps, ${n_gets} GETs; ${jobs} concurrent"
+note "sizes: ${n_futures} futures, ${n_sleeps} sleeps, ${n_queue} queue items, ${n_locks} lock pairs, ${n_gets} GETs; ${jobs} concurrent"
 
 note "futures: async-glib and GTask"
 collect ours "$bench/bench-futures" --n "$n_futures"
@@ -277,6 +281,13 @@ collect growth "$bench/bench-sleep" --n "$n_sleeps_small"
 if [ $have_asyncio = yes ]; then
   note "sleeps: asyncio"
   collect asyncio "$python" "$srcdir/tests/bench/asyncio_sleep.py" --n "$n_sleeps"
+fi
+
+note "primitives: async-glib"
+collect ours "$bench/bench-primitives" --n "$n_queue" --locks "$n_locks"
+if [ $have_asyncio = yes ]; then
+  note "primitives: asyncio"
+  collect asyncio "$python" "$srcdir/tests/bench/asyncio_primitives.py" --n "$n_queue" --locks "$n_locks"
 fi
 
 server_port=
@@ -392,6 +403,36 @@ row "ns to create a sleep at $n_sleeps_tiny / $n_sleeps_small / $n_sleeps" \
       -v na="$n_sleeps_tiny" -v nb="$n_sleeps_small" -v nc="$n_sleeps" \
       'BEGIN { if (a == "" || b == "" || c == "") print "n/a"; else printf "%.0f/%.0f/%.0f", a * 1e9 / na, b * 1e9 / nb, c * 1e9 / nc }')" \
   "" "" "" "<= 50 ns, linear"
+
+header "Queue and Lock, against asyncio's (seconds)"
+for n in "$n_queue_small" "$n_queue"; do
+  for consumers in 1 8; do
+    ours=$(get "ours.queue_${consumers}c_${n}_seconds")
+    peer=$(get "asyncio.queue_${consumers}c_${n}_seconds")
+    target=
+    [ "$n" = 1000000 ] && target=">= 20x faster than asyncio"
+    row "$n items, 1 producer, $consumers consumer(s)" "$ours" asyncio "$peer" \
+      "$(ratio_lower_better "$ours" "$peer")" "$target"
+  done
+done
+for n in "$n_locks_small" "$n_locks"; do
+  for kind in uncontended contended; do
+    ours=$(get "ours.lock_${kind}_${n}_seconds")
+    peer=$(get "asyncio.lock_${kind}_${n}_seconds")
+    target=
+    [ "$n" = 100000 ] && target=">= 20x faster than asyncio"
+    row "$n Lock pairs, $kind" "$ours" asyncio "$peer" \
+      "$(ratio_lower_better "$ours" "$peer")" "$target"
+  done
+done
+row "ns per item, queue 1c at $n_queue_small / $n_queue" \
+  "$(get "ours.queue_1c_${n_queue_small}_ns_each")/$(get "ours.queue_1c_${n_queue}_ns_each")" \
+  asyncio "$(get "asyncio.queue_1c_${n_queue_small}_ns_each")/$(get "asyncio.queue_1c_${n_queue}_ns_each")" \
+  "" "growing linearly"
+row "ns per pair, contended lock at $n_locks_small / $n_locks" \
+  "$(get "ours.lock_contended_${n_locks_small}_ns_each")/$(get "ours.lock_contended_${n_locks}_ns_each")" \
+  asyncio "$(get "asyncio.lock_contended_${n_locks_small}_ns_each")/$(get "asyncio.lock_contended_${n_locks}_ns_each")" \
+  "" "growing linearly"
 
 header "HTTP: $n_gets GETs of 1 KiB from $server_1k, $jobs concurrent (requests/s)"
 ours=$(get ours.get.rps)
