@@ -1,4 +1,4 @@
-/* gather-count: the seed's task 2, two coroutines run concurrently with
+/* gather-count: the tutorial's task 2, two coroutines run concurrently with
  * gather.
  *
  *   import asyncio
