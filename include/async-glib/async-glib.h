@@ -6,6 +6,7 @@
 #define ASYNC_GLIB_INSIDE
 
 #include <async-glib/async-macros.h>
+#include <async-glib/async-version.h>
 #include <async-glib/async-error.h>
 #include <async-glib/async-future.h>
 #include <async-glib/async-coro.h>
