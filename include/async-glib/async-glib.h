@@ -18,5 +18,7 @@
 #include <async-glib/async-run.h>
 #include <async-glib/async-sleep.h>
 #include <async-glib/async-wait.h>
+#include <async-glib/async-types.h>
+#include <async-glib/async-enum-types.h>
 
 #undef ASYNC_GLIB_INSIDE
