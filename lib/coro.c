@@ -258,6 +258,9 @@ async_coroutine_cancel_all (AsyncScheduler *scheduler)
  * async_coroutine_get_future:
  * @co: the running coroutine
  *
+ * The future that settles with the coroutine's outcome, the one
+ * async_spawn() returned. Call it from the coroutine's body only.
+ *
  * Returns: (transfer none): the future of @co's outcome
  *
  * Since: 0.1
@@ -273,6 +276,9 @@ async_coroutine_get_future (AsyncCoroutine *co)
 /**
  * async_coroutine_get_awaited:
  * @co: the running coroutine
+ *
+ * The future the coroutine awaited last, to read its outcome after the
+ * await. Call it from the coroutine's body only.
  *
  * Returns: (transfer none) (nullable): the future @co last awaited, settled,
  *   until its next await
@@ -290,6 +296,9 @@ async_coroutine_get_awaited (AsyncCoroutine *co)
 /**
  * async_coroutine_get_value:
  * @co: the running coroutine
+ *
+ * Reads the value of the last await, as async_future_get_value() on it. Call
+ * it from the coroutine's body only.
  *
  * Returns: (transfer none) (nullable): the value of the future @co last
  *   awaited, owned by that future until @co's next await
@@ -327,6 +336,9 @@ async_coroutine_steal_value (AsyncCoroutine *co)
  * async_coroutine_get_int:
  * @co: the running coroutine
  *
+ * Reads the integer outcome of the last await, as async_future_get_int() on
+ * it. Call it from the coroutine's body only.
+ *
  * Returns: the integer value of the future @co last awaited
  *
  * Since: 0.1
@@ -342,6 +354,9 @@ async_coroutine_get_int (AsyncCoroutine *co)
 /**
  * async_coroutine_get_boolean:
  * @co: the running coroutine
+ *
+ * Reads the boolean outcome of the last await, as async_future_get_boolean()
+ * on it. Call it from the coroutine's body only.
  *
  * Returns: the boolean value of the future @co last awaited
  *

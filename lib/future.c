@@ -658,7 +658,7 @@ async_future_attach (AsyncFuture       *future,
  * @user_data_destroy: (nullable): frees @user_data after @callback ran, or
  *   when @future is freed without settling
  *
- * Attaches a continuation (asyncio's `add_done_callback()`). It is queued on
+ * Attaches a continuation (asyncio's `add_done_callback`). It is queued on
  * the scheduler of the thread-default #GMainContext of the calling thread,
  * and never runs inside this call, even if @future has settled already;
  * continuations of one future run in the order they were attached. Any
@@ -683,6 +683,9 @@ async_future_then (AsyncFuture        *future,
  * async_future_get_state:
  * @future: a future
  *
+ * Tells whether @future is pending, resolved, rejected or cancelled. Any
+ * thread.
+ *
  * Returns: where @future is in its life. Any thread.
  *
  * Since: 0.1
@@ -699,6 +702,8 @@ async_future_get_state (AsyncFuture *future)
  * async_future_is_pending:
  * @future: a future
  *
+ * Whether @future is still to settle. Any thread.
+ *
  * Returns: %TRUE if @future has not settled yet
  *
  * Since: 0.1
@@ -712,6 +717,8 @@ async_future_is_pending (AsyncFuture *future)
 /**
  * async_future_is_resolved:
  * @future: a future
+ *
+ * Whether @future settled with a value. Any thread.
  *
  * Returns: %TRUE if @future has a value
  *
@@ -727,6 +734,8 @@ async_future_is_resolved (AsyncFuture *future)
  * async_future_is_rejected:
  * @future: a future
  *
+ * Whether @future settled with an error other than cancellation. Any thread.
+ *
  * Returns: %TRUE if @future failed with an error other than cancellation
  *
  * Since: 0.1
@@ -741,6 +750,8 @@ async_future_is_rejected (AsyncFuture *future)
  * async_future_is_cancelled:
  * @future: a future
  *
+ * Whether @future settled by cancellation. Any thread.
+ *
  * Returns: %TRUE if @future was cancelled
  *
  * Since: 0.1
@@ -754,6 +765,9 @@ async_future_is_cancelled (AsyncFuture *future)
 /**
  * async_future_get_value:
  * @future: a resolved future
+ *
+ * Reads the value a future was resolved with, without taking it (see
+ * async_future_steal_value()). Any thread.
  *
  * Returns: (transfer none) (nullable): the value of @future, owned by it
  *
@@ -802,6 +816,8 @@ async_future_steal_value (AsyncFuture *future)
  * async_future_get_int:
  * @future: a future resolved with async_future_resolve_int()
  *
+ * Reads the integer a future was resolved with. Any thread.
+ *
  * Returns: the integer value of @future
  *
  * Since: 0.1
@@ -818,6 +834,8 @@ async_future_get_int (AsyncFuture *future)
 /**
  * async_future_get_boolean:
  * @future: a future resolved with async_future_resolve_boolean()
+ *
+ * Reads the boolean a future was resolved with. Any thread.
  *
  * Returns: the boolean value of @future
  *
@@ -900,6 +918,9 @@ async_future_propagate_error (AsyncFuture  *future,
 /**
  * async_future_get_where:
  * @future: a future
+ *
+ * Tells where @future was made (`G_STRLOC` of the call that created it), as
+ * its warnings do. Any thread.
  *
  * Returns: (transfer none) (nullable): where @future was created, as
  *   `file:line`

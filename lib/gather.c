@@ -213,6 +213,9 @@ async_gather_full (AsyncGatherFlags flags,
  * @gathered: a resolved future from async_gather() and friends
  * @index: which child, in the order they were given
  *
+ * One child of a gather, in the order given: asyncio's result list, one slot
+ * at a time. Any thread.
+ *
  * Returns: (transfer none): the child future at @index, settled; read its
  *   outcome with async_future_get_value() and friends
  *

@@ -90,6 +90,9 @@ async_gio_future_new (AsyncGioReturns returns,
  * async_gio_future_get_cancellable:
  * @future: a future from async_gio_future_new()
  *
+ * The #GCancellable to hand to the GIO call that settles @future, as
+ * ASYNC_GIO() does. Any thread.
+ *
  * Returns: (transfer none): the cancellable to give the GIO call;
  *   cancelling @future cancels it
  *

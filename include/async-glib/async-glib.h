@@ -1,6 +1,16 @@
 /* async-glib.h: the one header a program includes: Python's asyncio, in C,
  * on GLib. */
 
+/**
+ * SECTION:async-glib
+ * @title: async-glib.h
+ * @short_description: the one header a program includes
+ *
+ * `#include <async-glib/async-glib.h>` gives the whole library;
+ * `pkg-config --cflags --libs async-glib-1.0` the flags. The other headers
+ * refuse to be included on their own.
+ */
+
 #pragma once
 
 #define ASYNC_GLIB_INSIDE

@@ -1,6 +1,16 @@
 /* async-http-response.h: AsyncHttpResponse, what a transfer of an
  * AsyncHttpSession resolves with: status, headers, body, timings. */
 
+/**
+ * SECTION:async-http-response
+ * @title: AsyncHttpResponse
+ * @short_description: aiohttp's ClientResponse, already read
+ *
+ * What a request of an #AsyncHttpSession resolves with: status, headers,
+ * body, the URL after redirects and curl's timings. Immutable, and safe to
+ * read from any thread.
+ */
+
 #pragma once
 
 #include <gio/gio.h>
