@@ -2,6 +2,16 @@
  * public header of async-glib; the per-version availability macros are in
  * async-version.h, which this includes. */
 
+/**
+ * SECTION:async-macros
+ * @title: Export macros
+ * @short_description: what marks the public ABI
+ *
+ * %ASYNC_AVAILABLE_IN_ALL marks the symbols every version has; a symbol
+ * added later carries its version's macro (%ASYNC_AVAILABLE_IN_0_2, in
+ * async-version.h).
+ */
+
 #pragma once
 
 #if !defined (ASYNC_GLIB_INSIDE) && !defined (ASYNC_GLIB_COMPILATION)

@@ -3,6 +3,20 @@
  * lib/types.c and the two lines below; tests/test-gtypes-complete.sh fails
  * while a public type with a _ref function has none. */
 
+/**
+ * SECTION:async-types
+ * @title: GTypes
+ * @short_description: boxed GTypes of the ref-counted types
+ *
+ * Each ref-counted type has a boxed #GType (`ASYNC_TYPE_FUTURE`,
+ * `ASYNC_TYPE_POOL`, `ASYNC_TYPE_HTTP_SESSION`, `ASYNC_TYPE_HTTP_RESPONSE`)
+ * whose copy takes a reference and whose free drops it, so that it fits in a
+ * #GValue, a signal or a property; every enum and flags type has one too, made
+ * by glib-mkenums (async-enum-types.h). A #GListStore holds #GObject
+ * instances only, so these types go in a #GPtrArray instead, or in a
+ * #GObject of the application's that wraps them.
+ */
+
 #pragma once
 
 #if !defined (ASYNC_GLIB_INSIDE) && !defined (ASYNC_GLIB_COMPILATION)
