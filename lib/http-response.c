@@ -396,3 +396,29 @@ async_http_response_get_timings (AsyncHttpResponse *response)
 
   return &response->timings;
 }
+
+/**
+ * async_http_response_get_from_future:
+ * @future: a settled future of async_http_session_get(),
+ *   async_http_session_request() or async_http_session_request_stream()
+ *
+ * The response a request's future resolved with, typed: what
+ * async_future_get_value() returns as a plain pointer, for bindings (which
+ * cannot cast one) and for C code that likes a checked type. @future must
+ * come from a request of an #AsyncHttpSession. Any thread.
+ *
+ * Returns: (transfer none) (nullable): the response, owned by @future; %NULL
+ *   if @future was rejected or cancelled
+ *
+ * Since: 0.2
+ */
+AsyncHttpResponse *
+async_http_response_get_from_future (AsyncFuture *future)
+{
+  g_return_val_if_fail (future != NULL, NULL);
+  g_return_val_if_fail (!async_future_is_pending (future), NULL);
+
+  if (!async_future_is_resolved (future))
+    return NULL;
+  return async_future_get_value (future);
+}
