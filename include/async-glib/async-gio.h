@@ -37,7 +37,7 @@ typedef enum
 } AsyncGioReturns;
 
 ASYNC_AVAILABLE_IN_ALL
-AsyncFuture  *async_gio_future_new             (AsyncGioReturns   returns,
+AsyncFuture  *async_gio_future_new             (AsyncGioReturns   finish_returns,
                                                 GCallback         finish,
                                                 GDestroyNotify    value_destroy) G_GNUC_WARN_UNUSED_RESULT;
 ASYNC_AVAILABLE_IN_ALL
