@@ -191,7 +191,7 @@ coroutine_cancel (AsyncFuture *future)
 }
 
 /**
- * async_spawn_at:
+ * async_spawn_at: (skip)
  * @where: where the coroutine was spawned, as `G_STRLOC`
  * @func: the coroutine's body
  * @frame: (nullable) (transfer full): the coroutine's locals
@@ -294,7 +294,7 @@ async_coroutine_get_awaited (AsyncCoroutine *co)
 }
 
 /**
- * async_coroutine_get_value:
+ * async_coroutine_get_value: (skip)
  * @co: the running coroutine
  *
  * Reads the value of the last await, as async_future_get_value() on it. Call
@@ -314,7 +314,7 @@ async_coroutine_get_value (AsyncCoroutine *co)
 }
 
 /**
- * async_coroutine_steal_value:
+ * async_coroutine_steal_value: (skip)
  * @co: the running coroutine
  *
  * Takes the value of the future @co last awaited, as

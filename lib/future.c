@@ -55,6 +55,7 @@ async_future_alloc (const AsyncFutureClass *klass,
  *   string
  *
  * Creates a pending future; use async_future_new(), which fills @where.
+ * @where is kept, not copied: a binding passes %NULL.
  *
  * Returns: (transfer full): a new pending future
  *
@@ -67,7 +68,7 @@ async_future_new_at (const char *where)
 }
 
 /**
- * async_future_new_resolved:
+ * async_future_new_resolved: (skip)
  * @value: (transfer full) (nullable): the value
  * @value_destroy: (nullable): frees @value when the future is freed
  *
@@ -396,7 +397,7 @@ warn_settled_twice (AsyncFuture *future)
 }
 
 /**
- * async_future_resolve:
+ * async_future_resolve: (skip)
  * @future: a pending future
  * @value: (transfer full) (nullable): its value
  * @value_destroy: (nullable): frees @value when the future is freed
@@ -763,7 +764,7 @@ async_future_is_cancelled (AsyncFuture *future)
 }
 
 /**
- * async_future_get_value:
+ * async_future_get_value: (skip)
  * @future: a resolved future
  *
  * Reads the value a future was resolved with, without taking it (see
@@ -783,7 +784,7 @@ async_future_get_value (AsyncFuture *future)
 }
 
 /**
- * async_future_steal_value:
+ * async_future_steal_value: (skip)
  * @future: a resolved future
  *
  * Takes the value out of @future, which keeps %NULL. Only for the sole user

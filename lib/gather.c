@@ -155,7 +155,7 @@ gather_valist (AsyncGatherFlags flags,
 }
 
 /**
- * async_gather:
+ * async_gather: (skip)
  * @first: (transfer full) (nullable): the first future
  * @...: (transfer full): more futures, then %NULL
  *
@@ -182,7 +182,7 @@ async_gather (AsyncFuture *first,
 }
 
 /**
- * async_gather_full:
+ * async_gather_full: (skip)
  * @flags: how errors are treated
  * @first: (transfer full) (nullable): the first future
  * @...: (transfer full): more futures, then %NULL

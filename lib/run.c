@@ -9,7 +9,8 @@
 
 /**
  * async_run:
- * @start: starts the work, inside the fresh context, and returns its future
+ * @start: (scope call): starts the work, inside the fresh context, and
+ *   returns its future
  * @user_data: (closure): data for @start
  *
  * asyncio.run(): creates a #GMainContext, makes it the thread's default for
@@ -74,7 +75,7 @@ run_coroutine_start (gpointer user_data)
 }
 
 /**
- * async_run_coroutine:
+ * async_run_coroutine: (skip)
  * @func: the main coroutine's body
  * @frame: (nullable) (transfer full): its locals
  * @frame_destroy: (nullable): frees @frame when it ends

@@ -229,7 +229,7 @@ async_wait_array (AsyncWaitMode mode,
 }
 
 /**
- * async_wait:
+ * async_wait: (skip)
  * @mode: when to settle
  * @first: (transfer full): the first future
  * @...: (transfer full): more futures, then %NULL

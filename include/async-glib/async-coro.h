@@ -126,6 +126,83 @@ gint64       async_coroutine_get_int         (AsyncCoroutine     *co);
 ASYNC_AVAILABLE_IN_ALL
 gboolean     async_coroutine_get_boolean     (AsyncCoroutine     *co);
 
+/**
+ * async_coroutine_resume_point_: (skip)
+ * @co: see the macro
+ *
+ * The machinery of ASYNC_BEGIN(), ASYNC_AWAIT() and their siblings; not
+ * for direct use, and not for bindings.
+ *
+ * Returns: the line ASYNC_BEGIN() continues at
+ *
+ * Since: 0.1
+ */
+/**
+ * async_coroutine_suspend_: (skip)
+ * @co: see the macro
+ * @future: see the macro
+ * @resume_point: see the macro
+ *
+ * The machinery of ASYNC_BEGIN(), ASYNC_AWAIT() and their siblings; not
+ * for direct use, and not for bindings.
+ *
+ * Returns: %TRUE if the body must return until @future settles
+ *
+ * Since: 0.1
+ */
+/**
+ * async_coroutine_resume_: (skip)
+ * @co: see the macro
+ * @try_: see the macro
+ * @error: see the macro
+ *
+ * The machinery of ASYNC_BEGIN(), ASYNC_AWAIT() and their siblings; not
+ * for direct use, and not for bindings.
+ *
+ * Returns: %TRUE if the body goes on after the await
+ *
+ * Since: 0.1
+ */
+/**
+ * async_coroutine_return_: (skip)
+ * @co: see the macro
+ * @value: see the macro
+ * @value_destroy: see the macro
+ *
+ * The machinery of ASYNC_BEGIN(), ASYNC_AWAIT() and their siblings; not
+ * for direct use, and not for bindings.
+ *
+ * Since: 0.1
+ */
+/**
+ * async_coroutine_return_int_: (skip)
+ * @co: see the macro
+ * @value: see the macro
+ *
+ * The machinery of ASYNC_BEGIN(), ASYNC_AWAIT() and their siblings; not
+ * for direct use, and not for bindings.
+ *
+ * Since: 0.1
+ */
+/**
+ * async_coroutine_return_error_: (skip)
+ * @co: see the macro
+ * @error: see the macro
+ *
+ * The machinery of ASYNC_BEGIN(), ASYNC_AWAIT() and their siblings; not
+ * for direct use, and not for bindings.
+ *
+ * Since: 0.1
+ */
+/**
+ * async_coroutine_bad_resume_point_: (skip)
+ * @co: see the macro
+ *
+ * The machinery of ASYNC_BEGIN(), ASYNC_AWAIT() and their siblings; not
+ * for direct use, and not for bindings.
+ *
+ * Since: 0.1
+ */
 /* The machinery behind the macros below; not for direct use. */
 ASYNC_AVAILABLE_IN_ALL
 int          async_coroutine_resume_point_   (AsyncCoroutine     *co);
