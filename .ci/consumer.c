@@ -35,6 +35,7 @@ main (void)
 {
   g_autoptr (AsyncFuture) done = NULL;
   g_autoptr (GError) error = NULL;
+  g_autoptr (GEnumClass) states = NULL;
   GValue value = G_VALUE_INIT;
 
 #if !ASYNC_GLIB_CHECK_VERSION (0, 2, 0)
@@ -53,9 +54,9 @@ main (void)
 
   g_value_init (&value, ASYNC_TYPE_FUTURE);
   g_value_set_boxed (&value, done);
+  states = g_type_class_ref (ASYNC_TYPE_FUTURE_STATE);
   if (g_value_get_boxed (&value) != done
-      || g_enum_get_value_by_nick (g_type_class_ref (ASYNC_TYPE_FUTURE_STATE), "resolved")->value
-         != ASYNC_FUTURE_RESOLVED)
+      || g_enum_get_value_by_nick (states, "resolved")->value != ASYNC_FUTURE_RESOLVED)
     return g_printerr ("consumer: the GTypes are wrong\n"), 1;
   g_value_unset (&value);
 

@@ -17,9 +17,9 @@ count_destroy (gpointer data)
 static void
 test_future_in_value (void)
 {
-  guint destroyed = 0;
+  guint        destroyed = 0;
   AsyncFuture *future = async_future_new_resolved (&destroyed, count_destroy);
-  GValue value = G_VALUE_INIT;
+  GValue       value = G_VALUE_INIT;
   AsyncFuture *copy;
 
   g_value_init (&value, ASYNC_TYPE_FUTURE);
@@ -45,7 +45,7 @@ test_future_in_value (void)
 static void
 test_future_take (void)
 {
-  guint destroyed = 0;
+  guint  destroyed = 0;
   GValue value = G_VALUE_INIT;
 
   g_value_init (&value, ASYNC_TYPE_FUTURE);
@@ -58,7 +58,7 @@ test_future_take (void)
 static void
 test_boxed_copy_is_ref (void)
 {
-  guint destroyed = 0;
+  guint        destroyed = 0;
   AsyncFuture *future = async_future_new_resolved (&destroyed, count_destroy);
   AsyncFuture *copy = g_boxed_copy (ASYNC_TYPE_FUTURE, future);
 
@@ -72,10 +72,10 @@ test_boxed_copy_is_ref (void)
 static void
 test_pool_and_session_in_value (void)
 {
-  AsyncPool *pool = async_pool_new (1);
+  AsyncPool        *pool = async_pool_new (1);
   AsyncHttpSession *session = async_http_session_new ();
-  GValue pool_value = G_VALUE_INIT;
-  GValue session_value = G_VALUE_INIT;
+  GValue            pool_value = G_VALUE_INIT;
+  GValue            session_value = G_VALUE_INIT;
 
   g_value_init (&pool_value, ASYNC_TYPE_POOL);
   g_value_set_boxed (&pool_value, pool);
@@ -94,7 +94,11 @@ test_pool_and_session_in_value (void)
 static void
 test_boxed_names (void)
 {
-  const struct { GType type; const char *name; } types[] = {
+  const struct
+  {
+    GType       type;
+    const char *name;
+  } types[] = {
     { ASYNC_TYPE_FUTURE, "AsyncFuture" },
     { ASYNC_TYPE_HTTP_RESPONSE, "AsyncHttpResponse" },
     { ASYNC_TYPE_HTTP_SESSION, "AsyncHttpSession" },
@@ -144,15 +148,15 @@ test_enums (void)
     const char *names[] = { "ASYNC_FUTURE_PENDING", "ASYNC_FUTURE_RESOLVED",
                             "ASYNC_FUTURE_REJECTED", "ASYNC_FUTURE_CANCELLED" };
     const char *nicks[] = { "pending", "resolved", "rejected", "cancelled" };
-    const gint values[] = { ASYNC_FUTURE_PENDING, ASYNC_FUTURE_RESOLVED,
-                            ASYNC_FUTURE_REJECTED, ASYNC_FUTURE_CANCELLED };
+    const gint  values[] = { ASYNC_FUTURE_PENDING, ASYNC_FUTURE_RESOLVED,
+                             ASYNC_FUTURE_REJECTED, ASYNC_FUTURE_CANCELLED };
 
     assert_enum (ASYNC_TYPE_FUTURE_STATE, "AsyncFutureState", names, nicks, values, 4);
   }
   {
     const char *names[] = { "ASYNC_ERROR_FAILED", "ASYNC_ERROR_POOL_SHUT_DOWN" };
     const char *nicks[] = { "failed", "pool-shut-down" };
-    const gint values[] = { ASYNC_ERROR_FAILED, ASYNC_ERROR_POOL_SHUT_DOWN };
+    const gint  values[] = { ASYNC_ERROR_FAILED, ASYNC_ERROR_POOL_SHUT_DOWN };
 
     assert_enum (ASYNC_TYPE_ERROR, "AsyncError", names, nicks, values, 2);
   }
@@ -160,8 +164,8 @@ test_enums (void)
     const char *names[] = { "ASYNC_WAIT_FIRST_COMPLETED", "ASYNC_WAIT_FIRST_EXCEPTION",
                             "ASYNC_WAIT_ALL_COMPLETED" };
     const char *nicks[] = { "first-completed", "first-exception", "all-completed" };
-    const gint values[] = { ASYNC_WAIT_FIRST_COMPLETED, ASYNC_WAIT_FIRST_EXCEPTION,
-                            ASYNC_WAIT_ALL_COMPLETED };
+    const gint  values[] = { ASYNC_WAIT_FIRST_COMPLETED, ASYNC_WAIT_FIRST_EXCEPTION,
+                             ASYNC_WAIT_ALL_COMPLETED };
 
     assert_enum (ASYNC_TYPE_WAIT_MODE, "AsyncWaitMode", names, nicks, values, 3);
   }
@@ -169,8 +173,8 @@ test_enums (void)
     const char *names[] = { "ASYNC_GIO_RETURNS_POINTER", "ASYNC_GIO_RETURNS_BOOLEAN",
                             "ASYNC_GIO_RETURNS_SSIZE" };
     const char *nicks[] = { "pointer", "boolean", "ssize" };
-    const gint values[] = { ASYNC_GIO_RETURNS_POINTER, ASYNC_GIO_RETURNS_BOOLEAN,
-                            ASYNC_GIO_RETURNS_SSIZE };
+    const gint  values[] = { ASYNC_GIO_RETURNS_POINTER, ASYNC_GIO_RETURNS_BOOLEAN,
+                             ASYNC_GIO_RETURNS_SSIZE };
 
     assert_enum (ASYNC_TYPE_GIO_RETURNS, "AsyncGioReturns", names, nicks, values, 3);
   }
