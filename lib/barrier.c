@@ -76,6 +76,8 @@ async_barrier_new (guint parties)
  * async_barrier_ref:
  * @barrier: a barrier
  *
+ * Takes a reference.
+ *
  * Returns: (transfer full): @barrier
  *
  * Since: 0.2
@@ -210,6 +212,8 @@ async_barrier_abort (AsyncBarrier *barrier)
  * async_barrier_get_parties:
  * @barrier: a barrier
  *
+ * How many parties make a round.
+ *
  * Returns: the number of waits that make a round
  *
  * Since: 0.2
@@ -226,6 +230,8 @@ async_barrier_get_parties (AsyncBarrier *barrier)
  * async_barrier_get_n_waiting:
  * @barrier: a barrier
  *
+ * How many parties wait in the current round. Loop-local.
+ *
  * Returns: the number of waits pending in this round
  *
  * Since: 0.2
@@ -241,6 +247,8 @@ async_barrier_get_n_waiting (AsyncBarrier *barrier)
 /**
  * async_barrier_is_broken:
  * @barrier: a barrier
+ *
+ * Whether the barrier was aborted (async_barrier_abort()) and not reset since.
  *
  * Returns: %TRUE if @barrier was aborted and not reset since
  *

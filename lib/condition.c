@@ -146,6 +146,8 @@ async_condition_new (AsyncLock *lock)
  * async_condition_ref:
  * @condition: a condition
  *
+ * Takes a reference.
+ *
  * Returns: (transfer full): @condition
  *
  * Since: 0.2
@@ -178,6 +180,8 @@ async_condition_unref (AsyncCondition *condition)
 /**
  * async_condition_get_lock:
  * @condition: a condition
+ *
+ * The lock the condition waits with.
  *
  * Returns: (transfer none): the lock of @condition
  *
@@ -228,6 +232,8 @@ async_condition_release (AsyncCondition *condition)
 /**
  * async_condition_locked:
  * @condition: a condition
+ *
+ * Whether the condition's lock is held (asyncio's `locked`).
  *
  * Returns: %TRUE if the condition's lock is held
  *

@@ -82,6 +82,8 @@ async_event_new (void)
  * async_event_ref:
  * @event: an event
  *
+ * Takes a reference. Any thread.
+ *
  * Returns: (transfer full): @event
  *
  * Since: 0.2
@@ -160,6 +162,8 @@ async_event_clear (AsyncEvent *event)
 /**
  * async_event_is_set:
  * @event: an event
+ *
+ * Whether the event's flag is set (asyncio's `is_set`).
  *
  * Returns: %TRUE if the flag is set. Any thread.
  *

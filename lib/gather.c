@@ -349,6 +349,8 @@ async_gather_steal_value (AsyncFuture *gathered,
  * @gathered: a resolved future from async_gather() and friends
  * @index: which child
  *
+ * The integer value of child @index: one line per result.
+ *
  * Returns: the integer value of child @index
  *
  * Since: 0.2
@@ -367,6 +369,8 @@ async_gather_get_int (AsyncFuture *gathered,
  * @gathered: a resolved future from async_gather_full() with
  *   %ASYNC_GATHER_RETURN_EXCEPTIONS
  * @index: which child
+ *
+ * The error of child @index, for a gather with %ASYNC_GATHER_RETURN_EXCEPTIONS.
  *
  * Returns: (transfer none) (nullable): the error of child @index, or %NULL
  *   if it resolved

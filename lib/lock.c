@@ -92,6 +92,8 @@ async_lock_new (void)
  * async_lock_ref:
  * @lock: a lock
  *
+ * Takes a reference.
+ *
  * Returns: (transfer full): @lock
  *
  * Since: 0.2
@@ -214,6 +216,8 @@ async_lock_release (AsyncLock *lock)
 /**
  * async_lock_locked:
  * @lock: a lock
+ *
+ * Whether the lock is held (asyncio's `locked`).
  *
  * Returns: %TRUE if @lock is held (or handed to a waiter)
  *

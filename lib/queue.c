@@ -555,6 +555,8 @@ async_priority_queue_new (gint             maxsize,
  * async_queue_ref:
  * @queue: a queue
  *
+ * Takes a reference. Any thread.
+ *
  * Returns: (transfer full): @queue
  *
  * Since: 0.2
@@ -1013,6 +1015,8 @@ async_queue_get_size (AsyncQueue *queue)
  * async_queue_get_maxsize:
  * @queue: a queue
  *
+ * The bound the queue was made with (asyncio's `maxsize`).
+ *
  * Returns: the maxsize it was made with (0 or less: no limit)
  *
  * Since: 0.2
@@ -1029,6 +1033,8 @@ async_queue_get_maxsize (AsyncQueue *queue)
  * async_queue_is_empty:
  * @queue: a queue
  *
+ * Whether the queue holds no item (asyncio's `empty`). Any thread.
+ *
  * Returns: %TRUE if @queue holds no item
  *
  * Since: 0.2
@@ -1042,6 +1048,8 @@ async_queue_is_empty (AsyncQueue *queue)
 /**
  * async_queue_is_full:
  * @queue: a queue
+ *
+ * Whether the queue holds as many items as its bound (asyncio's `full`). Any thread.
  *
  * Returns: %TRUE if @queue holds maxsize items (never, without a limit)
  *

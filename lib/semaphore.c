@@ -116,6 +116,8 @@ async_bounded_semaphore_new (guint value)
  * async_semaphore_ref:
  * @semaphore: a semaphore
  *
+ * Takes a reference.
+ *
  * Returns: (transfer full): @semaphore
  *
  * Since: 0.2
@@ -228,6 +230,8 @@ async_semaphore_release (AsyncSemaphore *semaphore)
  * async_semaphore_locked:
  * @semaphore: a semaphore
  *
+ * Whether an acquire would wait (asyncio's `locked`).
+ *
  * Returns: %TRUE if an acquire would wait: no permit is free, or others
  *   wait already
  *
@@ -244,6 +248,8 @@ async_semaphore_locked (AsyncSemaphore *semaphore)
 /**
  * async_semaphore_get_value:
  * @semaphore: a semaphore
+ *
+ * How many permits are free.
  *
  * Returns: the number of permits nobody holds
  *

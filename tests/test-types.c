@@ -154,11 +154,16 @@ test_enums (void)
     assert_enum (ASYNC_TYPE_FUTURE_STATE, "AsyncFutureState", names, nicks, values, 4);
   }
   {
-    const char *names[] = { "ASYNC_ERROR_FAILED", "ASYNC_ERROR_POOL_SHUT_DOWN" };
-    const char *nicks[] = { "failed", "pool-shut-down" };
-    const gint  values[] = { ASYNC_ERROR_FAILED, ASYNC_ERROR_POOL_SHUT_DOWN };
+    const char *names[] = { "ASYNC_ERROR_FAILED", "ASYNC_ERROR_POOL_SHUT_DOWN",
+                            "ASYNC_ERROR_BROKEN_BARRIER", "ASYNC_ERROR_QUEUE_FULL",
+                            "ASYNC_ERROR_QUEUE_EMPTY", "ASYNC_ERROR_QUEUE_SHUT_DOWN" };
+    const char *nicks[] = { "failed", "pool-shut-down", "broken-barrier", "queue-full",
+                            "queue-empty", "queue-shut-down" };
+    const gint  values[] = { ASYNC_ERROR_FAILED, ASYNC_ERROR_POOL_SHUT_DOWN,
+                             ASYNC_ERROR_BROKEN_BARRIER, ASYNC_ERROR_QUEUE_FULL,
+                             ASYNC_ERROR_QUEUE_EMPTY, ASYNC_ERROR_QUEUE_SHUT_DOWN };
 
-    assert_enum (ASYNC_TYPE_ERROR, "AsyncError", names, nicks, values, 2);
+    assert_enum (ASYNC_TYPE_ERROR, "AsyncError", names, nicks, values, G_N_ELEMENTS (names));
   }
   {
     const char *names[] = { "ASYNC_WAIT_FIRST_COMPLETED", "ASYNC_WAIT_FIRST_EXCEPTION",

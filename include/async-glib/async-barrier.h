@@ -1,6 +1,16 @@
 /* async-barrier.h: AsyncBarrier, asyncio.Barrier: waits that resolve
  * together once a number of parties have arrived. */
 
+/**
+ * SECTION:async-barrier
+ * @title: AsyncBarrier
+ * @short_description: asyncio's Barrier
+ *
+ * A rendezvous of N parties: each wait resolves, with its arrival index, once
+ * N have arrived; async_barrier_abort() and async_barrier_reset() fail the
+ * waits with %ASYNC_ERROR_BROKEN_BARRIER. Loop-local, as asyncio's.
+ */
+
 #pragma once
 
 #include <async-glib/async-future.h>

@@ -1,6 +1,16 @@
 /* async-condition.h: AsyncCondition, asyncio.Condition: waits that give up
  * an AsyncLock until notified, and hold it again when they resolve. */
 
+/**
+ * SECTION:async-condition
+ * @title: AsyncCondition
+ * @short_description: asyncio's Condition
+ *
+ * Waits that release an #AsyncLock while they wait and hold it again when
+ * they resolve, also when cancelled; notify one, n or all. Loop-local, as
+ * asyncio's.
+ */
+
 #pragma once
 
 #include <async-glib/async-lock.h>

@@ -1,5 +1,15 @@
 /* async-event.h: AsyncEvent, asyncio.Event, safe to set from any thread. */
 
+/**
+ * SECTION:async-event
+ * @title: AsyncEvent
+ * @short_description: asyncio's Event, from any thread
+ *
+ * A flag whose wait resolves once it is set; set, clear and wait are safe
+ * from any thread, and a worker thread's set wakes waiters on their own
+ * loops.
+ */
+
 #pragma once
 
 #include <async-glib/async-future.h>

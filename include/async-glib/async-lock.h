@@ -1,6 +1,16 @@
 /* async-lock.h: AsyncLock, asyncio.Lock: a FIFO-fair lock whose acquire is a
  * future. */
 
+/**
+ * SECTION:async-lock
+ * @title: AsyncLock
+ * @short_description: asyncio's Lock
+ *
+ * A FIFO-fair lock whose acquire is a future; a release hands the lock to
+ * the first waiter, and a waiter cancelled after that hands it on.
+ * Loop-local, as asyncio's.
+ */
+
 #pragma once
 
 #include <async-glib/async-future.h>

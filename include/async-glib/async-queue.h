@@ -1,6 +1,17 @@
 /* async-queue.h: AsyncQueue, asyncio.Queue, LifoQueue and PriorityQueue,
  * safe to feed from any thread. */
 
+/**
+ * SECTION:async-queue
+ * @title: AsyncQueue
+ * @short_description: asyncio's Queue, LifoQueue and PriorityQueue, from any thread
+ *
+ * A queue whose put and get are futures that wait when it is full or empty,
+ * with task_done and join, and Python 3.13's shutdown. Safe from any
+ * thread: a worker thread may put, blocking or failing when full, while a
+ * coroutine awaits the get on its loop.
+ */
+
 #pragma once
 
 #include <async-glib/async-future.h>

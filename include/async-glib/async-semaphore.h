@@ -1,6 +1,16 @@
 /* async-semaphore.h: AsyncSemaphore, asyncio.Semaphore and
  * BoundedSemaphore: a counter of permits whose acquire is a future. */
 
+/**
+ * SECTION:async-semaphore
+ * @title: AsyncSemaphore
+ * @short_description: asyncio's Semaphore and BoundedSemaphore
+ *
+ * A counter of permits whose acquire is a future, FIFO-fair, with the same
+ * hand-off as #AsyncLock; a bounded one refuses a release past its initial
+ * value. Loop-local, as asyncio's.
+ */
+
 #pragma once
 
 #include <async-glib/async-future.h>

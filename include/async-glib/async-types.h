@@ -9,7 +9,7 @@
  * @short_description: boxed GTypes of the ref-counted types
  *
  * Each ref-counted type has a boxed #GType (`ASYNC_TYPE_FUTURE`,
- * `ASYNC_TYPE_POOL`, `ASYNC_TYPE_HTTP_SESSION`, `ASYNC_TYPE_HTTP_RESPONSE`)
+ * `ASYNC_TYPE_POOL`, `ASYNC_TYPE_LOCK`, `ASYNC_TYPE_QUEUE`, …)
  * whose copy takes a reference and whose free drops it, so that it fits in a
  * #GValue, a signal or a property; every enum and flags type has one too, made
  * by glib-mkenums (async-enum-types.h). A #GListStore holds #GObject
@@ -28,6 +28,15 @@
 
 G_BEGIN_DECLS
 
+#define ASYNC_TYPE_BARRIER (async_barrier_get_type ())
+ASYNC_AVAILABLE_IN_0_2 GType async_barrier_get_type (void) G_GNUC_CONST;
+
+#define ASYNC_TYPE_CONDITION (async_condition_get_type ())
+ASYNC_AVAILABLE_IN_0_2 GType async_condition_get_type (void) G_GNUC_CONST;
+
+#define ASYNC_TYPE_EVENT (async_event_get_type ())
+ASYNC_AVAILABLE_IN_0_2 GType async_event_get_type (void) G_GNUC_CONST;
+
 #define ASYNC_TYPE_FUTURE (async_future_get_type ())
 ASYNC_AVAILABLE_IN_0_2 GType async_future_get_type (void) G_GNUC_CONST;
 
@@ -37,7 +46,16 @@ ASYNC_AVAILABLE_IN_0_2 GType async_http_response_get_type (void) G_GNUC_CONST;
 #define ASYNC_TYPE_HTTP_SESSION (async_http_session_get_type ())
 ASYNC_AVAILABLE_IN_0_2 GType async_http_session_get_type (void) G_GNUC_CONST;
 
+#define ASYNC_TYPE_LOCK (async_lock_get_type ())
+ASYNC_AVAILABLE_IN_0_2 GType async_lock_get_type (void) G_GNUC_CONST;
+
 #define ASYNC_TYPE_POOL (async_pool_get_type ())
 ASYNC_AVAILABLE_IN_0_2 GType async_pool_get_type (void) G_GNUC_CONST;
+
+#define ASYNC_TYPE_QUEUE (async_queue_get_type ())
+ASYNC_AVAILABLE_IN_0_2 GType async_queue_get_type (void) G_GNUC_CONST;
+
+#define ASYNC_TYPE_SEMAPHORE (async_semaphore_get_type ())
+ASYNC_AVAILABLE_IN_0_2 GType async_semaphore_get_type (void) G_GNUC_CONST;
 
 G_END_DECLS
