@@ -15,7 +15,10 @@
 #include <async-glib/async-http-session.h>
 #include <async-glib/async-pool.h>
 #include <async-glib/async-run.h>
+#include <async-glib/async-server.h>
 #include <async-glib/async-sleep.h>
+#include <async-glib/async-stream.h>
+#include <async-glib/async-subprocess.h>
 #include <async-glib/async-wait.h>
 
 #undef ASYNC_GLIB_INSIDE
