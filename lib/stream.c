@@ -12,6 +12,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <glib-unix.h>
+
 #include "async-glib/async-coro.h"
 #include "async-glib/async-gio.h"
 #include "async-glib/async-wait.h"
@@ -563,6 +565,22 @@ async_stream_new (GIOStream *io_stream)
                      g_io_stream_get_output_stream (io_stream));
 }
 
+/* GSubprocess's pipes are blocking: a "non-blocking" write of more than
+ * the pipe holds would block the loop (GIO's default write_nonblocking ()
+ * only polls first). Our end is made non-blocking; the child's end is a
+ * description of its own and stays as it was. */
+static void
+pipe_set_nonblocking (GObject *stream)
+{
+  int fd = -1;
+
+  if (stream == NULL || g_object_class_find_property (G_OBJECT_GET_CLASS (stream), "fd") == NULL)
+    return;
+  g_object_get (stream, "fd", &fd, NULL);
+  if (fd >= 0)
+    g_unix_set_fd_nonblocking (fd, TRUE, NULL);
+}
+
 AsyncStream *
 async_stream_new_for_pipes (GInputStream  *input,
                             GOutputStream *output)
@@ -570,6 +588,8 @@ async_stream_new_for_pipes (GInputStream  *input,
   g_return_val_if_fail ((input == NULL) != (output == NULL), NULL);
   g_return_val_if_fail (input == NULL || is_pollable_input (input), NULL);
   g_return_val_if_fail (output == NULL || is_pollable_output (output), NULL);
+
+  pipe_set_nonblocking (input != NULL ? G_OBJECT (input) : G_OBJECT (output));
 
   return stream_new (NULL, input, output);
 }
