@@ -72,7 +72,8 @@ struct _AsyncStream
   gboolean         eof;
   GError          *read_error;     /* sticky, as asyncio's exception () */
   StreamRead      *read_op;        /* the one waiting read, a reference */
-  GSource         *read_source;
+  gboolean         reading;        /* waiting for the input to be readable */
+  GSource         *read_source;    /* TLS: a pollable source while reading */
 
   /* writer */
   GByteArray      *write_buffer;   /* bytes from @write_start on are unsent */
@@ -80,7 +81,8 @@ struct _AsyncStream
   gsize            high_water;
   gsize            low_water;
   gboolean         write_paused;
-  GSource         *write_source;   /* holds a reference to the stream */
+  gboolean         writing;        /* bytes wait: holds a reference */
+  GSource         *write_source;   /* TLS: a pollable source while writing */
   GError          *write_error;
   GQueue           drain_waiters;  /* of AsyncFuture, references */
   gboolean         eof_requested;
@@ -89,9 +91,19 @@ struct _AsyncStream
   gboolean         closing;
   gboolean         closed;
   AsyncFuture     *closed_future;
+
+  /* A plain socket or a pipe is watched by one source for the stream's
+   * life, whose events follow @reading and @writing: nothing is made or
+   * freed per read. TLS has buffers of its own, so it gets GIO's pollable
+   * sources instead. */
+  GSource         *fd_source;
+  gpointer         fd_tag;
+  GIOCondition     fd_events;
 };
 
 static void stream_read_pump (AsyncStream *self);
+static void read_watch (AsyncStream *self,
+                        gboolean     on);
 static void stream_flush (AsyncStream *self);
 static void stream_finish_close (AsyncStream *self);
 static void drain_waiters_settle (AsyncStream  *self,
@@ -108,11 +120,7 @@ stream_read_detach (AsyncStream *self,
     return;
 
   self->read_op = NULL;
-  if (self->read_source != NULL)
-    {
-      g_source_destroy (self->read_source);
-      g_clear_pointer (&self->read_source, g_source_unref);
-    }
+  read_watch (self, FALSE);
   async_future_unref (&op->parent);
 }
 
@@ -378,19 +386,44 @@ stream_read_ready (GObject  *pollable,
 
   stream_read_pump (self);
 
-  return self->read_source != NULL ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+  return self->reading ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
 static void
-read_ensure_source (AsyncStream *self)
+fd_watch_update (AsyncStream *self)
 {
-  if (self->read_source != NULL)
+  GIOCondition events = (self->reading ? G_IO_IN : 0) | (self->writing ? G_IO_OUT : 0);
+
+  if (events != self->fd_events)
+    {
+      g_source_modify_unix_fd (self->fd_source, self->fd_tag, events);
+      self->fd_events = events;
+    }
+}
+
+/* Waits, or stops waiting, for the input to be readable. No reference:
+ * the waiting read holds one. */
+static void
+read_watch (AsyncStream *self,
+            gboolean     on)
+{
+  if (self->reading == on)
     return;
 
-  /* No reference: the waiting read holds one, and the source goes with it. */
-  self->read_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (self->input), NULL);
-  g_source_set_callback (self->read_source, G_SOURCE_FUNC (stream_read_ready), self, NULL);
-  g_source_attach (self->read_source, self->context);
+  self->reading = on;
+  if (self->fd_source != NULL)
+    fd_watch_update (self);
+  else if (on)
+    {
+      self->read_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (self->input), NULL);
+      g_source_set_callback (self->read_source, G_SOURCE_FUNC (stream_read_ready), self, NULL);
+      g_source_attach (self->read_source, self->context);
+    }
+  else
+    {
+      g_source_destroy (self->read_source);
+      g_clear_pointer (&self->read_source, g_source_unref);
+    }
 }
 
 /* Reads into the buffer until the waiting read is settled, the socket
@@ -419,7 +452,7 @@ stream_read_pump (AsyncStream *self)
       if (turns++ == READS_PER_TURN)
         {
           /* The source fires again at once if more is there. */
-          read_ensure_source (self);
+          read_watch (self, TRUE);
           break;
         }
 
@@ -446,7 +479,7 @@ stream_read_pump (AsyncStream *self)
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         {
           g_error_free (error);
-          read_ensure_source (self);
+          read_watch (self, TRUE);
           break;
         }
       self->read_error = error;
@@ -486,9 +519,93 @@ stream_read_start (AsyncStream *self,
     }
 
   self->read_op = (StreamRead *) async_future_ref (&op->parent);
-  stream_read_pump (self);
+  /* The buffer may be enough. If not, a plain socket is waited for rather
+   * than tried: in a request and its answer, the answer is rarely there
+   * yet, and the try would be a wasted system call each time. TLS may hold
+   * decrypted bytes the socket does not show, so it is tried. */
+  if (!read_try_complete (self, op))
+    {
+      if (self->fd_source != NULL)
+        read_watch (self, TRUE);
+      else
+        stream_read_pump (self);
+    }
 
   return &op->parent;
+}
+
+/* --- the watch of a plain socket or pipe ----------------------------------- */
+
+typedef struct
+{
+  GSource      source;
+  AsyncStream *stream;   /* no reference: the stream removes the source */
+} StreamFdSource;
+
+static gboolean
+stream_fd_dispatch (GSource    *source,
+                    GSourceFunc callback,
+                    gpointer    user_data)
+{
+  StreamFdSource *fd_source = (StreamFdSource *) source;
+  AsyncStream *self = fd_source->stream;
+  GIOCondition revents = g_source_query_unix_fd (source, self->fd_tag);
+
+  async_stream_ref (self);
+  if (self->reading && (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR)) != 0)
+    stream_read_pump (self);
+  if (self->writing && (revents & (G_IO_OUT | G_IO_HUP | G_IO_ERR)) != 0)
+    stream_flush (self);
+  async_stream_unref (self);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs stream_fd_source_funcs = {
+  NULL,
+  NULL,
+  stream_fd_dispatch,
+  NULL,
+  NULL,
+  NULL,
+};
+
+static void
+fd_source_add (AsyncStream *self,
+               int          fd)
+{
+  StreamFdSource *fd_source;
+
+  fd_source = (StreamFdSource *) g_source_new (&stream_fd_source_funcs, sizeof (StreamFdSource));
+  fd_source->stream = self;
+  g_source_set_name (&fd_source->source, "AsyncStream");
+  self->fd_source = &fd_source->source;
+  self->fd_tag = g_source_add_unix_fd (self->fd_source, fd, 0);
+  g_source_attach (self->fd_source, self->context);
+}
+
+/* Before the descriptor is closed: a closed fd must leave the poll. */
+static void
+fd_source_remove (AsyncStream *self)
+{
+  if (self->fd_source == NULL)
+    return;
+
+  g_source_destroy (self->fd_source);
+  g_clear_pointer (&self->fd_source, g_source_unref);
+}
+
+/* The descriptor of a pipe stream (GUnixInputStream and GUnixOutputStream
+ * have an "fd" property), or -1. */
+static int
+pipe_get_fd (GObject *stream)
+{
+  int fd = -1;
+
+  if (stream != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (stream), "fd") != NULL)
+    g_object_get (stream, "fd", &fd, NULL);
+
+  return fd;
 }
 
 /* --- construction --------------------------------------------------------- */
@@ -521,6 +638,7 @@ stream_new (GIOStream     *io_stream,
        * is sent at once, not held back for the next. */
       if (g_socket_get_protocol (self->socket) == G_SOCKET_PROTOCOL_TCP)
         g_socket_set_option (self->socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+      fd_source_add (self, g_socket_get_fd (self->socket));
     }
 
   return self;
@@ -570,13 +688,8 @@ async_stream_new (GIOStream *io_stream)
  * only polls first). Our end is made non-blocking; the child's end is a
  * description of its own and stays as it was. */
 static void
-pipe_set_nonblocking (GObject *stream)
+pipe_set_nonblocking (int fd)
 {
-  int fd = -1;
-
-  if (stream == NULL || g_object_class_find_property (G_OBJECT_GET_CLASS (stream), "fd") == NULL)
-    return;
-  g_object_get (stream, "fd", &fd, NULL);
   if (fd >= 0)
     g_unix_set_fd_nonblocking (fd, TRUE, NULL);
 }
@@ -589,9 +702,15 @@ async_stream_new_for_pipes (GInputStream  *input,
   g_return_val_if_fail (input == NULL || is_pollable_input (input), NULL);
   g_return_val_if_fail (output == NULL || is_pollable_output (output), NULL);
 
-  pipe_set_nonblocking (input != NULL ? G_OBJECT (input) : G_OBJECT (output));
+  AsyncStream *self;
+  int fd = pipe_get_fd (input != NULL ? G_OBJECT (input) : G_OBJECT (output));
 
-  return stream_new (NULL, input, output);
+  pipe_set_nonblocking (fd);
+  self = stream_new (NULL, input, output);
+  if (fd >= 0)
+    fd_source_add (self, fd);
+
+  return self;
 }
 
 /**
@@ -617,11 +736,8 @@ async_stream_ref (AsyncStream *stream)
 static void
 stream_close_now (AsyncStream *self)
 {
-  if (self->read_source != NULL)
-    {
-      g_source_destroy (self->read_source);
-      g_clear_pointer (&self->read_source, g_source_unref);
-    }
+  read_watch (self, FALSE);
+  fd_source_remove (self);
   if (self->io_stream != NULL)
     {
       /* No TLS close_notify from here: that may block on a stalled peer,
@@ -670,7 +786,7 @@ async_stream_unref (AsyncStream *stream)
     return;
 
   g_assert (stream->read_op == NULL);
-  g_assert (stream->write_source == NULL);
+  g_assert (!stream->writing);
 
   if (!stream->closed)
     stream_close_now (stream);
@@ -1162,16 +1278,39 @@ drain_waiters_settle (AsyncStream  *self,
     }
 }
 
+static gboolean stream_write_ready (GObject  *pollable,
+                                    gpointer  user_data);
+
+/* Waits, or stops waiting, for the output to be writable. While it waits,
+ * the unsent bytes keep the stream, so that they are not lost; stopping
+ * may drop the last reference. */
 static void
-write_stop_source (AsyncStream *self)
+write_watch (AsyncStream *self,
+             gboolean     on)
 {
-  if (self->write_source == NULL)
+  if (self->writing == on)
     return;
 
-  g_source_destroy (self->write_source);
-  g_clear_pointer (&self->write_source, g_source_unref);
-  /* The reference the unsent bytes held. */
-  async_stream_unref (self);
+  self->writing = on;
+  if (on)
+    async_stream_ref (self);
+
+  if (self->fd_source != NULL)
+    fd_watch_update (self);
+  else if (on)
+    {
+      self->write_source = g_pollable_output_stream_create_source (G_POLLABLE_OUTPUT_STREAM (self->output), NULL);
+      g_source_set_callback (self->write_source, G_SOURCE_FUNC (stream_write_ready), self, NULL);
+      g_source_attach (self->write_source, self->context);
+    }
+  else
+    {
+      g_source_destroy (self->write_source);
+      g_clear_pointer (&self->write_source, g_source_unref);
+    }
+
+  if (!on)
+    async_stream_unref (self);
 }
 
 static void
@@ -1212,20 +1351,7 @@ stream_write_ready (GObject  *pollable,
   stream_flush (self);
   async_stream_unref (self);
 
-  return self->write_source != NULL ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
-}
-
-static void
-write_ensure_source (AsyncStream *self)
-{
-  if (self->write_source != NULL)
-    return;
-
-  self->write_source = g_pollable_output_stream_create_source (G_POLLABLE_OUTPUT_STREAM (self->output), NULL);
-  g_source_set_callback (self->write_source, G_SOURCE_FUNC (stream_write_ready), self, NULL);
-  g_source_attach (self->write_source, self->context);
-  /* The unsent bytes keep the stream, so that they are not lost. */
-  async_stream_ref (self);
+  return self->writing ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
 /* Resumes the drains once the buffer is down to the low-water mark. */
@@ -1254,7 +1380,7 @@ stream_flush (AsyncStream *self)
       if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         {
           g_error_free (error);
-          write_ensure_source (self);
+          write_watch (self, TRUE);
           return;
         }
       if (n < 0)
@@ -1268,7 +1394,7 @@ stream_flush (AsyncStream *self)
 
   g_byte_array_set_size (self->write_buffer, 0);
   self->write_start = 0;
-  write_stop_source (self);
+  write_watch (self, FALSE);
   write_flushed (self);
 }
 
@@ -1323,7 +1449,7 @@ async_stream_write (AsyncStream *stream,
   g_byte_array_append (stream->write_buffer, data, len);
   if (write_buffered (stream) > stream->high_water)
     stream->write_paused = TRUE;
-  write_ensure_source (stream);
+  write_watch (stream, TRUE);
 }
 
 /**
@@ -1496,6 +1622,8 @@ stream_closed (GObject      *source,
 static void
 stream_finish_close (AsyncStream *self)
 {
+  read_watch (self, FALSE);
+  fd_source_remove (self);
   if (self->io_stream != NULL)
     {
       /* A reference until it is closed: wait_closed () may be all that is
