@@ -590,6 +590,18 @@ test_no_fd_leak (void)
   g_assert_cmpuint (count_fds (), ==, before);
 }
 
+static void
+test_bad_input (void)
+{
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*frame_size*");
+  g_assert_null (async_start_server ("127.0.0.1", 0, echo_handler, sizeof (AsyncServerConnection) - 1,
+                                     NULL, NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*handler != NULL*");
+  g_assert_null (async_start_server ("127.0.0.1", 0, NULL, sizeof (EchoHandler), NULL, NULL));
+  g_test_assert_expected_messages ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -614,6 +626,7 @@ main (int   argc,
   g_test_add_func ("/tcp-server/tls/verification", test_tls_verification);
   g_test_add_func ("/tcp-server/tls/plain-client-fails-handshake-only", test_tls_plain_client);
   g_test_add_func ("/tcp-server/fds/no-leak", test_no_fd_leak);
+  g_test_add_func ("/tcp-server/bad-input", test_bad_input);
 
   return g_test_run ();
 }
