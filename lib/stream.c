@@ -17,6 +17,7 @@
 #include "async-glib/async-coro.h"
 #include "async-glib/async-gio.h"
 #include "async-glib/async-wait.h"
+#include "poller-private.h"
 #include "scheduler-private.h"
 #include "stream-private.h"
 
@@ -92,13 +93,11 @@ struct _AsyncStream
   gboolean         closed;
   AsyncFuture     *closed_future;
 
-  /* A plain socket or a pipe is watched by one source for the stream's
-   * life, whose events follow @reading and @writing: nothing is made or
-   * freed per read. TLS has buffers of its own, so it gets GIO's pollable
-   * sources instead. */
-  GSource         *fd_source;
-  gpointer         fd_tag;
-  GIOCondition     fd_events;
+  /* A plain socket or a pipe is in its context's epoll set for the
+   * stream's life (poller.c): nothing is made or freed per read, and its
+   * edge flags say when trying the fd is worth a system call. TLS has
+   * buffers of its own, so it gets GIO's pollable sources instead. */
+  AsyncPollerWatch *watch;
 };
 
 static void stream_read_pump (AsyncStream *self);
@@ -389,18 +388,6 @@ stream_read_ready (GObject  *pollable,
   return self->reading ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
-static void
-fd_watch_update (AsyncStream *self)
-{
-  GIOCondition events = (self->reading ? G_IO_IN : 0) | (self->writing ? G_IO_OUT : 0);
-
-  if (events != self->fd_events)
-    {
-      g_source_modify_unix_fd (self->fd_source, self->fd_tag, events);
-      self->fd_events = events;
-    }
-}
-
 /* Waits, or stops waiting, for the input to be readable. No reference:
  * the waiting read holds one. */
 static void
@@ -411,9 +398,9 @@ read_watch (AsyncStream *self,
     return;
 
   self->reading = on;
-  if (self->fd_source != NULL)
-    fd_watch_update (self);
-  else if (on)
+  if (self->watch != NULL)
+    return;
+  if (on)
     {
       self->read_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (self->input), NULL);
       g_source_set_callback (self->read_source, G_SOURCE_FUNC (stream_read_ready), self, NULL);
@@ -449,7 +436,16 @@ stream_read_pump (AsyncStream *self)
         }
       if (read_try_complete (self, op))
         continue;
-      if (turns++ == READS_PER_TURN)
+      if (self->watch != NULL && !self->watch->readable)
+        {
+          /* Nothing there since the last try: the next edge says when. */
+          read_watch (self, TRUE);
+          break;
+        }
+      /* An edge-triggered fd is read until it is empty: no edge would
+       * come back for what is left. Through GIO's sources, a share a
+       * turn. */
+      if (self->watch == NULL && turns++ == READS_PER_TURN)
         {
           /* The source fires again at once if more is there. */
           read_watch (self, TRUE);
@@ -470,7 +466,13 @@ stream_read_pump (AsyncStream *self)
       g_byte_array_set_size (self->buffer, len + MAX (n, 0));
 
       if (n > 0)
-        continue;
+        {
+          /* A short read emptied the socket; more bytes make a new edge.
+           * Not so once the peer closed: the end is still to be read. */
+          if (self->watch != NULL && n < READ_CHUNK && !self->watch->hup)
+            self->watch->readable = FALSE;
+          continue;
+        }
       if (n == 0)
         {
           self->eof = TRUE;
@@ -479,6 +481,8 @@ stream_read_pump (AsyncStream *self)
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         {
           g_error_free (error);
+          if (self->watch != NULL)
+            self->watch->readable = FALSE;
           read_watch (self, TRUE);
           break;
         }
@@ -519,80 +523,45 @@ stream_read_start (AsyncStream *self,
     }
 
   self->read_op = (StreamRead *) async_future_ref (&op->parent);
-  /* The buffer may be enough. If not, a plain socket is waited for rather
-   * than tried: in a request and its answer, the answer is rarely there
-   * yet, and the try would be a wasted system call each time. TLS may hold
-   * decrypted bytes the socket does not show, so it is tried. */
+  /* The buffer may be enough; if not, the pump tries the fd only if its
+   * last edge says there is something to read. */
   if (!read_try_complete (self, op))
-    {
-      if (self->fd_source != NULL)
-        read_watch (self, TRUE);
-      else
-        stream_read_pump (self);
-    }
+    stream_read_pump (self);
 
   return &op->parent;
 }
 
-/* --- the watch of a plain socket or pipe ----------------------------------- */
+/* --- the watch of a plain socket or pipe ---------------------------------- */
 
-typedef struct
+static void
+stream_watch_ready (gpointer user_data)
 {
-  GSource      source;
-  AsyncStream *stream;   /* no reference: the stream removes the source */
-} StreamFdSource;
-
-static gboolean
-stream_fd_dispatch (GSource    *source,
-                    GSourceFunc callback,
-                    gpointer    user_data)
-{
-  StreamFdSource *fd_source = (StreamFdSource *) source;
-  AsyncStream *self = fd_source->stream;
-  GIOCondition revents = g_source_query_unix_fd (source, self->fd_tag);
+  AsyncStream *self = user_data;
 
   async_stream_ref (self);
-  if (self->reading && (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR)) != 0)
+  if (self->reading && self->watch != NULL && self->watch->readable)
     stream_read_pump (self);
-  if (self->writing && (revents & (G_IO_OUT | G_IO_HUP | G_IO_ERR)) != 0)
+  if (self->writing && self->watch != NULL && self->watch->writable)
     stream_flush (self);
   async_stream_unref (self);
-
-  return G_SOURCE_CONTINUE;
 }
 
-static GSourceFuncs stream_fd_source_funcs = {
-  NULL,
-  NULL,
-  stream_fd_dispatch,
-  NULL,
-  NULL,
-  NULL,
-};
-
 static void
-fd_source_add (AsyncStream *self,
-               int          fd)
+stream_watch_add (AsyncStream *self,
+                  int          fd)
 {
-  StreamFdSource *fd_source;
-
-  fd_source = (StreamFdSource *) g_source_new (&stream_fd_source_funcs, sizeof (StreamFdSource));
-  fd_source->stream = self;
-  g_source_set_name (&fd_source->source, "AsyncStream");
-  self->fd_source = &fd_source->source;
-  self->fd_tag = g_source_add_unix_fd (self->fd_source, fd, 0);
-  g_source_attach (self->fd_source, self->context);
+  self->watch = async_poller_watch_add (self->context, fd, stream_watch_ready, self);
 }
 
-/* Before the descriptor is closed: a closed fd must leave the poll. */
+/* Before the descriptor is closed: a closed fd must leave the epoll set. */
 static void
-fd_source_remove (AsyncStream *self)
+stream_watch_remove (AsyncStream *self)
 {
-  if (self->fd_source == NULL)
+  if (self->watch == NULL)
     return;
 
-  g_source_destroy (self->fd_source);
-  g_clear_pointer (&self->fd_source, g_source_unref);
+  async_poller_watch_remove (self->watch);
+  self->watch = NULL;
 }
 
 /* The descriptor of a pipe stream (GUnixInputStream and GUnixOutputStream
@@ -638,7 +607,7 @@ stream_new (GIOStream     *io_stream,
        * is sent at once, not held back for the next. */
       if (g_socket_get_protocol (self->socket) == G_SOCKET_PROTOCOL_TCP)
         g_socket_set_option (self->socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-      fd_source_add (self, g_socket_get_fd (self->socket));
+      stream_watch_add (self, g_socket_get_fd (self->socket));
     }
 
   return self;
@@ -708,7 +677,7 @@ async_stream_new_for_pipes (GInputStream  *input,
   pipe_set_nonblocking (fd);
   self = stream_new (NULL, input, output);
   if (fd >= 0)
-    fd_source_add (self, fd);
+    stream_watch_add (self, fd);
 
   return self;
 }
@@ -737,7 +706,7 @@ static void
 stream_close_now (AsyncStream *self)
 {
   read_watch (self, FALSE);
-  fd_source_remove (self);
+  stream_watch_remove (self);
   if (self->io_stream != NULL)
     {
       /* No TLS close_notify from here: that may block on a stalled peer,
@@ -1295,15 +1264,14 @@ write_watch (AsyncStream *self,
   if (on)
     async_stream_ref (self);
 
-  if (self->fd_source != NULL)
-    fd_watch_update (self);
-  else if (on)
+  /* An fd in the epoll set needs nothing: its edge calls the flush. */
+  if (self->watch == NULL && on)
     {
       self->write_source = g_pollable_output_stream_create_source (G_POLLABLE_OUTPUT_STREAM (self->output), NULL);
       g_source_set_callback (self->write_source, G_SOURCE_FUNC (stream_write_ready), self, NULL);
       g_source_attach (self->write_source, self->context);
     }
-  else
+  else if (self->watch == NULL)
     {
       g_source_destroy (self->write_source);
       g_clear_pointer (&self->write_source, g_source_unref);
@@ -1375,11 +1343,18 @@ stream_flush (AsyncStream *self)
       GError *error = NULL;
       gssize n;
 
+      if (self->watch != NULL && !self->watch->writable)
+        {
+          write_watch (self, TRUE);
+          return;
+        }
       n = stream_write_nonblocking (self, self->write_buffer->data + self->write_start,
                                     write_buffered (self), &error);
       if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         {
           g_error_free (error);
+          if (self->watch != NULL)
+            self->watch->writable = FALSE;
           write_watch (self, TRUE);
           return;
         }
@@ -1388,6 +1363,9 @@ stream_flush (AsyncStream *self)
           write_failed (self, error);
           break;
         }
+      /* A short write filled the socket: wait for its next edge. */
+      if (self->watch != NULL && (gsize) n < write_buffered (self))
+        self->watch->writable = FALSE;
       self->write_start += n;
       write_check_low_water (self);
     }
@@ -1426,7 +1404,7 @@ async_stream_write (AsyncStream *stream,
   if (len == 0 || stream->write_error != NULL)
     return;
 
-  if (write_buffered (stream) == 0)
+  if (write_buffered (stream) == 0 && (stream->watch == NULL || stream->watch->writable))
     {
       GError *error = NULL;
       gssize n = stream_write_nonblocking (stream, data, len, &error);
@@ -1437,6 +1415,8 @@ async_stream_write (AsyncStream *stream,
           return;
         }
       g_clear_error (&error);
+      if (stream->watch != NULL && n < (gssize) len)
+        stream->watch->writable = FALSE;
       if (n > 0)
         {
           data = (const guint8 *) data + n;
@@ -1623,7 +1603,7 @@ static void
 stream_finish_close (AsyncStream *self)
 {
   read_watch (self, FALSE);
-  fd_source_remove (self);
+  stream_watch_remove (self);
   if (self->io_stream != NULL)
     {
       /* A reference until it is closed: wait_closed () may be all that is

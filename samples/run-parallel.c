@@ -169,7 +169,8 @@ main (int   argc,
     }
 
   for (guint i = 0; i < work.n_commands && status == 0; i++)
-    fwrite (g_bytes_get_data (work.outputs[i], NULL), 1, g_bytes_get_size (work.outputs[i]), stdout);
+    if (g_bytes_get_size (work.outputs[i]) > 0)
+      fwrite (g_bytes_get_data (work.outputs[i], NULL), 1, g_bytes_get_size (work.outputs[i]), stdout);
   for (guint i = 0; i < work.n_commands && status != 2; i++)
     {
       printf ("[%u] exit %d: %s\n", i + 1, work.statuses[i], work.commands[i]);
