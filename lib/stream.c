@@ -1736,13 +1736,22 @@ char *
 async_stream_dup_peer_name (AsyncStream *stream)
 {
   g_autoptr (GSocketAddress) address = NULL;
+  g_autoptr (GIOStream) base = NULL;
+  GSocket *socket;
 
   g_return_val_if_fail (stream != NULL, NULL);
 
-  if (stream->socket == NULL)
+  socket = stream->socket;
+  if (G_IS_TLS_CONNECTION (stream->io_stream))
+    {
+      g_object_get (stream->io_stream, "base-io-stream", &base, NULL);
+      if (G_IS_SOCKET_CONNECTION (base))
+        socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (base));
+    }
+  if (socket == NULL)
     return NULL;
 
-  address = g_socket_get_remote_address (stream->socket, NULL);
+  address = g_socket_get_remote_address (socket, NULL);
   if (G_IS_INET_SOCKET_ADDRESS (address))
     {
       GInetSocketAddress *inet = G_INET_SOCKET_ADDRESS (address);

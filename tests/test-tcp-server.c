@@ -481,10 +481,23 @@ test_tls_echo (void)
   Pki pki;
   AsyncServer *server;
 
+  AsyncStream *client;
+  char *peer, *expected;
+
   pki_init (&pki);
   server = start_tls_echo (&pki);
   assert_echoed (spawn_echo_client (async_server_get_port (server), 7, 64 * 1024,
                                     pki.ca_file, "127.0.0.1"));
+  /* get_extra_info('peername') through the TLS layer */
+  client = await_stream (async_open_tls_connection ("127.0.0.1", async_server_get_port (server), pki.ca_file));
+  g_assert_true (G_IS_TLS_CONNECTION (async_stream_get_io_stream (client)));
+  g_assert_false (async_stream_can_write_eof (client));
+  peer = async_stream_dup_peer_name (client);
+  expected = g_strdup_printf ("127.0.0.1:%u", async_server_get_port (server));
+  g_assert_cmpstr (peer, ==, expected);
+  g_free (peer);
+  g_free (expected);
+  async_stream_unref (client);
   close_server (server);
   pki_clear (&pki);
 }
