@@ -415,13 +415,18 @@ test_no_fd_leak (void)
   GBytes *input = g_bytes_new_static ("x", 1);
   guint before = 0;
 
-  for (int i = 0; i < 21; i++)
+  for (int i = 0; i < 23; i++)
     {
       AsyncSubprocess *child;
       AsyncSubprocessOutput *output;
 
-      if (i == 1)
-        before = count_fds ();
+      /* After three rounds of warm-up (GLib's child watch, the poller's
+       * first use) and the loop's pending work. */
+      if (i == 3)
+        {
+          test_iterate_pending ();
+          before = count_fds ();
+        }
       child = exec_ok (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                        G_SUBPROCESS_FLAGS_STDERR_PIPE, "cat", NULL);
       if (i % 2 == 0)
@@ -437,7 +442,7 @@ test_no_fd_leak (void)
       async_subprocess_unref (child);
     }
   test_iterate_pending ();
-  g_assert_cmpuint (count_fds (), ==, before);
+  g_assert_cmpuint (count_fds (), <=, before);
   g_bytes_unref (input);
 }
 
