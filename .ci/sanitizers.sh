@@ -20,7 +20,7 @@ workdir=${2:-${TMPDIR:-/tmp}/async-glib-sanitizers}
 phases=${PHASES:-asan tsan valgrind}
 jobs=${JOBS:-2}
 
-thread_tests="tests/test-future tests/test-stress tests/test-pool tests/test-http tests/test-soak tests/test-stream tests/test-subprocess"
+thread_tests="tests/test-future tests/test-stress tests/test-pool tests/test-http tests/test-soak tests/test-stream"
 valgrind_tests="tests/test-future tests/test-coro tests/test-gather tests/test-sleep tests/test-wait tests/test-run tests/test-gio tests/test-pool tests/test-http tests/test-bad-input tests/test-soak tests/test-stream tests/test-tcp-server tests/test-subprocess"
 
 # What a checker prints when it found something; any of these in a test log

@@ -991,20 +991,6 @@ test_open_connection_refused (void)
 
 /* --- file descriptors ----------------------------------------------------- */
 
-static guint
-count_fds (void)
-{
-  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  g_dir_close (dir);
-
-  return n;
-}
-
 /* No descriptor outlives its stream: closed and awaited, unreffed, or
  * connected and dropped, with a read cancelled or left waiting at close. */
 static void
@@ -1024,7 +1010,7 @@ test_no_fd_leak (void)
     async_future_unref (closed);
     pair_clear (&pair);
   }
-  before = count_fds ();
+  before = test_count_fds ();
 
   for (int i = 0; i < 50; i++)
     {
@@ -1048,7 +1034,7 @@ test_no_fd_leak (void)
   /* A read cancelled outside the loop lets go of its stream on the next
    * turn. */
   test_iterate_pending ();
-  g_assert_cmpuint (count_fds (), ==, before);
+  g_assert_cmpuint (test_count_fds (), ==, before);
 
   for (int i = 0; i < 20; i++)
     {
@@ -1065,7 +1051,7 @@ test_no_fd_leak (void)
       g_object_unref (address);
     }
   test_iterate_pending ();
-  g_assert_cmpuint (count_fds (), ==, before);
+  g_assert_cmpuint (test_count_fds (), ==, before);
 }
 
 /* --- bad input ------------------------------------------------------------ */

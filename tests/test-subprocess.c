@@ -395,19 +395,6 @@ test_exec_not_found (void)
   async_future_unref (exec);
 }
 
-static guint
-count_fds (void)
-{
-  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  g_dir_close (dir);
-
-  return n;
-}
-
 /* The pipes go with the subprocess: none is left after many children. */
 static void
 test_no_fd_leak (void)
@@ -425,7 +412,7 @@ test_no_fd_leak (void)
       if (i == 3)
         {
           test_iterate_pending ();
-          before = count_fds ();
+          before = test_count_fds ();
         }
       child = exec_ok (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                        G_SUBPROCESS_FLAGS_STDERR_PIPE, "cat", NULL);
@@ -442,7 +429,7 @@ test_no_fd_leak (void)
       async_subprocess_unref (child);
     }
   test_iterate_pending ();
-  g_assert_cmpuint (count_fds (), <=, before);
+  g_assert_cmpuint (test_count_fds (), <=, before);
   g_bytes_unref (input);
 }
 

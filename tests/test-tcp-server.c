@@ -573,19 +573,6 @@ test_tls_plain_client (void)
 
 /* --- descriptors ---------------------------------------------------------- */
 
-static guint
-count_fds (void)
-{
-  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  g_dir_close (dir);
-
-  return n;
-}
-
 /* A server and its connections leave no descriptor behind once closed. */
 static void
 test_no_fd_leak (void)
@@ -600,7 +587,7 @@ test_no_fd_leak (void)
   assert_echoed (spawn_echo_client (async_server_get_port (server), 0, 10, NULL, NULL));
   close_server (server);
   test_iterate_pending ();
-  before = count_fds ();
+  before = test_count_fds ();
 
   server = await_server (async_start_server ("127.0.0.1", 0, echo_handler,
                                              sizeof (EchoHandler), NULL, NULL));
@@ -610,7 +597,7 @@ test_no_fd_leak (void)
     assert_echoed (clients[i]);
   close_server (server);
   test_iterate_pending ();
-  g_assert_cmpuint (count_fds (), ==, before);
+  g_assert_cmpuint (test_count_fds (), ==, before);
 }
 
 static void
