@@ -989,6 +989,28 @@ test_open_connection_refused (void)
   g_object_unref (address);
 }
 
+/* Cancelling the open cancels the connect; nothing is left open. */
+static void
+test_open_connection_cancelled (void)
+{
+  Listener listener;
+  GSocketAddress *address = loopback_address (0);
+  AsyncFuture *open;
+  guint before;
+
+  listener_init (&listener, address);
+  before = test_count_fds ();
+  open = async_open_connection ("127.0.0.1", listener.port);
+  g_assert_true (async_future_cancel (open));
+  test_await (open, 10);
+  g_assert_true (async_future_is_cancelled (open));
+  async_future_unref (open);
+  test_iterate_pending ();
+  g_assert_cmpuint (test_count_fds (), <=, before);
+  listener_clear (&listener);
+  g_object_unref (address);
+}
+
 /* --- file descriptors ----------------------------------------------------- */
 
 /* No descriptor outlives its stream: closed and awaited, unreffed, or
@@ -1134,6 +1156,7 @@ main (int   argc,
   g_test_add_func ("/stream/open-connection/tcp", test_open_connection);
   g_test_add_func ("/stream/open-connection/unix", test_open_unix_connection);
   g_test_add_func ("/stream/open-connection/refused", test_open_connection_refused);
+  g_test_add_func ("/stream/open-connection/cancelled", test_open_connection_cancelled);
   g_test_add_func ("/stream/fds/no-leak", test_no_fd_leak);
   g_test_add_func ("/stream/bad-input", test_bad_input);
 
