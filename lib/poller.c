@@ -46,6 +46,11 @@ poller_dispatch (GSource    *source,
   struct epoll_event events[EVENTS_PER_TURN];
   int n;
 
+  /* A nested loop run from a watch's callback would come back here with
+   * this batch half done: it waits for the outer dispatch instead. */
+  if (self->dispatching)
+    return G_SOURCE_CONTINUE;
+
   n = epoll_wait (self->epfd, events, EVENTS_PER_TURN, 0);
   self->dispatching = TRUE;
   for (int i = 0; i < n; i++)
@@ -104,6 +109,11 @@ poller_get (GMainContext *context)
       self->context = context;
       self->epfd = epfd;
       g_source_add_unix_fd (&self->source, epfd, G_IO_IN);
+      /* GLib blocks a source that may not recurse around its dispatch by
+       * taking its fds out of the poll set and back, and each of those
+       * wakes the context: two eventfd writes a dispatch, for nothing.
+       * The dispatch guards itself instead. */
+      g_source_set_can_recurse (&self->source, TRUE);
       g_source_attach (&self->source, context);
       g_hash_table_insert (pollers, context, self);
     }
