@@ -1,7 +1,8 @@
 /* stream.c: asyncio's StreamReader and StreamWriter over a pollable GIO
  * stream. Reads are futures served from a buffer that non-blocking reads
- * fill; writes go out at once when they can and are buffered otherwise,
- * flushed by a pollable source. Also asyncio.open_connection (). */
+ * fill; writes go out at once when they can and are buffered otherwise.
+ * A plain socket or pipe waits in its context's epoll set (poller.c), TLS
+ * in GIO's pollable sources. Also asyncio.open_connection (). */
 
 #include "config.h"
 
@@ -413,8 +414,9 @@ read_watch (AsyncStream *self,
     }
 }
 
-/* Reads into the buffer until the waiting read is settled, the socket
- * would block (then a source waits for it) or this turn's share is used. */
+/* Reads into the buffer until the waiting read is settled or the socket
+ * would block (then the poller, or a source, waits for it); through GIO's
+ * sources, also until this turn's share is used. */
 static void
 stream_read_pump (AsyncStream *self)
 {
