@@ -11,6 +11,7 @@ rps= for the client."""
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 import time
@@ -29,8 +30,21 @@ async def handle_echo(reader, writer):
 async def serve():
     server = await asyncio.start_server(handle_echo, '127.0.0.1', 0)
     print(f'PORT {server.sockets[0].getsockname()[1]}', flush=True)
-    stop = asyncio.get_running_loop().create_future()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set_result, None)
+    loop = asyncio.get_running_loop()
+    stop = loop.create_future()
+
+    def stop_once():
+        if not stop.done():
+            stop.set_result(None)
+
+    def on_stdin():
+        # The end of standard input stops the server too (run-bench.sh).
+        if not os.read(sys.stdin.fileno(), 256):
+            loop.remove_reader(sys.stdin.fileno())
+            stop_once()
+
+    loop.add_signal_handler(signal.SIGTERM, stop_once)
+    loop.add_reader(sys.stdin.fileno(), on_stdin)
     await stop
     server.close()
 

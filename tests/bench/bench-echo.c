@@ -1,7 +1,8 @@
 /* bench-echo: echo round trips per second over loopback, async-glib's side.
  *
  *   bench-echo server            serves on 127.0.0.1, a port of its own
- *                                (printed as PORT N), until SIGTERM
+ *                                (printed as PORT N), until SIGTERM or the
+ *                                end of its standard input
  *   bench-echo client PORT CONCURRENCY SECONDS SIZE
  *                                CONCURRENCY connections, each sending SIZE
  *                                bytes and reading them back, over and over,
@@ -13,6 +14,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib-unix.h>
 #include <async-glib/async-glib.h>
 
@@ -47,10 +49,34 @@ echo_handler (AsyncCoroutine *co,
   ASYNC_END (co);
 }
 
+/* Either of the two may come first; the second finds it settled. */
+static void
+stop_once (AsyncFuture *stop)
+{
+  if (async_future_is_pending (stop))
+    async_future_resolve (stop, NULL, NULL);
+}
+
 static gboolean
 on_sigterm (gpointer stop)
 {
-  async_future_resolve (stop, NULL, NULL);
+  stop_once (stop);
+  return G_SOURCE_REMOVE;
+}
+
+/* The end of standard input stops the server too: run-bench.sh holds a
+ * fifo open on it, so that no server outlives the script, whatever runs
+ * between it and this process. */
+static gboolean
+on_stdin (gint         fd,
+          GIOCondition condition,
+          gpointer     stop)
+{
+  char buffer[256];
+
+  if (read (fd, buffer, sizeof buffer) > 0)
+    return G_SOURCE_CONTINUE;
+  stop_once (stop);
   return G_SOURCE_REMOVE;
 }
 
@@ -87,6 +113,10 @@ serve (AsyncCoroutine *co,
     GSource *source = g_unix_signal_source_new (SIGTERM);
 
     g_source_set_callback (source, on_sigterm, self->stop, NULL);
+    g_source_attach (source, g_main_context_get_thread_default ());
+    g_source_unref (source);
+    source = g_unix_fd_source_new (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR);
+    g_source_set_callback (source, G_SOURCE_FUNC (on_stdin), self->stop, NULL);
     g_source_attach (source, g_main_context_get_thread_default ());
     g_source_unref (source);
   }

@@ -48,8 +48,8 @@ echo_pid=
 cleanup ()
 {
   exec 3>&-
+  exec 4>&-
   if [ -n "$echo_pid" ]; then
-    kill "$echo_pid" 2>/dev/null
     wait "$echo_pid" 2>/dev/null
   fi
   if [ -n "$server_pid" ]; then
@@ -340,8 +340,13 @@ fi
 start_echo_server ()
 {
   local _
-  "$@" >"$tmp/echo-server.out" 2>"$tmp/echo-server.err" &
+  # It serves while its standard input stays open: a fifo held on fd 4,
+  # closed by stop_echo_server or at exit.
+  rm -f "$tmp/echo-in"
+  mkfifo "$tmp/echo-in" || return 1
+  "$@" <"$tmp/echo-in" >"$tmp/echo-server.out" 2>"$tmp/echo-server.err" &
   echo_pid=$!
+  exec 4>"$tmp/echo-in"
   for _ in $(seq 100); do
     echo_port=$(sed -n 's/^PORT \([0-9]*\)$/\1/p' "$tmp/echo-server.out")
     [ -n "$echo_port" ] && return 0
@@ -349,14 +354,14 @@ start_echo_server ()
     sleep 0.1
   done
   note "echo server $1 did not start: $(cat "$tmp/echo-server.err")"
-  echo_pid=
+  stop_echo_server
   return 1
 }
 
 stop_echo_server ()
 {
   [ -n "$echo_pid" ] || return 0
-  kill -TERM "$echo_pid" 2>/dev/null
+  exec 4>&-
   wait "$echo_pid" 2>/dev/null
   echo_pid=
 }
