@@ -164,4 +164,20 @@ test_assert_trace (GArray     *trace,
 
 #define TEST_ERROR (g_quark_from_static_string ("async-glib-test-error"))
 
+/* The file descriptors the process has open now (this count's own
+ * directory handle included, as in every count). */
+static inline guint
+test_count_fds (void)
+{
+  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  g_dir_close (dir);
+
+  return n;
+}
+
 G_END_DECLS

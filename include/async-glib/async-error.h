@@ -42,6 +42,14 @@ G_BEGIN_DECLS
  *   #AsyncQueue. Since: 0.2
  * @ASYNC_ERROR_QUEUE_SHUT_DOWN: a put on an #AsyncQueue that was shut down
  *   (async_queue_shutdown()), or a get once it is also empty. Since: 0.2
+ * @ASYNC_ERROR_LIMIT_OVERRUN: asyncio's `LimitOverrunError`: the separator
+ *   of async_stream_readuntil() or async_stream_readline() was not found
+ *   within the stream's limit (async_stream_read_get_consumed() says how
+ *   far it looked). Since: 0.2
+ * @ASYNC_ERROR_INCOMPLETE_READ: asyncio's `IncompleteReadError`: the
+ *   stream ended before async_stream_readexactly() or
+ *   async_stream_readuntil() had what it needed; the bytes read are
+ *   async_stream_read_get_partial(). Since: 0.2
  *
  * Error codes in the %ASYNC_ERROR domain.
  *
@@ -55,6 +63,8 @@ typedef enum
   ASYNC_ERROR_QUEUE_FULL,
   ASYNC_ERROR_QUEUE_EMPTY,
   ASYNC_ERROR_QUEUE_SHUT_DOWN,
+  ASYNC_ERROR_LIMIT_OVERRUN,
+  ASYNC_ERROR_INCOMPLETE_READ,
 } AsyncError;
 
 ASYNC_AVAILABLE_IN_ALL

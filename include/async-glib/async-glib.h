@@ -32,7 +32,10 @@
 #include <async-glib/async-queue.h>
 #include <async-glib/async-run.h>
 #include <async-glib/async-semaphore.h>
+#include <async-glib/async-server.h>
 #include <async-glib/async-sleep.h>
+#include <async-glib/async-stream.h>
+#include <async-glib/async-subprocess.h>
 #include <async-glib/async-wait.h>
 #include <async-glib/async-types.h>
 #include <async-glib/async-enum-types.h>

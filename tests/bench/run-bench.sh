@@ -38,14 +38,24 @@ n_gets=$((5000 / scale))
 n_delayed=$((1000 / scale))
 jobs=50
 delay_ms=20
+echo_seconds=2
+echo_size=100
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+  echo_seconds=0.5
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/async-glib-bench.XXXXXX") || exit 1
 server_pid=
 nginx_pid=
+echo_pid=
 
 cleanup ()
 {
   exec 3>&-
+  exec 4>&-
+  if [ -n "$echo_pid" ]; then
+    wait "$echo_pid" 2>/dev/null
+  fi
   if [ -n "$server_pid" ]; then
     kill "$server_pid" 2>/dev/null
     wait "$server_pid" 2>/dev/null
@@ -334,6 +344,102 @@ if [ -n "$server_port" ]; then
   fi
 fi
 
+# ---------------------------------------------------------------- echo
+
+have_uvloop=no
+if [ -x "$python" ] && "$python" -c 'import uvloop' 2>/dev/null; then
+  have_uvloop=yes
+fi
+
+# An echo server of one kind in the background; its port is the PORT line
+# it prints.
+start_echo_server ()
+{
+  local _
+  # It serves while its standard input stays open: a fifo held on fd 4,
+  # closed by stop_echo_server or at exit.
+  rm -f "$tmp/echo-in"
+  mkfifo "$tmp/echo-in" || return 1
+  "$@" <"$tmp/echo-in" >"$tmp/echo-server.out" 2>"$tmp/echo-server.err" &
+  echo_pid=$!
+  exec 4>"$tmp/echo-in"
+  for _ in $(seq 100); do
+    echo_port=$(sed -n 's/^PORT \([0-9]*\)$/\1/p' "$tmp/echo-server.out")
+    [ -n "$echo_port" ] && return 0
+    kill -0 "$echo_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  note "echo server $1 did not start: $(cat "$tmp/echo-server.err")"
+  stop_echo_server
+  return 1
+}
+
+stop_echo_server ()
+{
+  [ -n "$echo_pid" ] || return 0
+  exec 4>&-
+  wait "$echo_pid" 2>/dev/null
+  echo_pid=
+}
+
+# The CPU seconds a process has used so far (user + system).
+cpu_seconds ()
+{
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null
+}
+
+# collect_echo PREFIX CLIENT...: the best of $http_repeats runs of a client
+# (a fixed duration each: the highest rps wins) into PREFIX.rps, and the
+# CPU the server used per round trip in that run into PREFIX.server_us.
+collect_echo ()
+{
+  local prefix=$1 line rps best='' best_line='' before after
+  shift
+  for _ in $(seq "$http_repeats"); do
+    before=$(cpu_seconds "$echo_pid")
+    run_to "$prefix" "$@"
+    after=$(cpu_seconds "$echo_pid")
+    line=$(tail -n 1 "$tmp/$prefix.out")
+    rps=$(sed -n 's/.*rps=\([0-9.]*\).*/\1/p' <<<"$line")
+    [ -n "$rps" ] || continue
+    if [ -z "$best" ] || awk -v a="$rps" -v b="$best" 'BEGIN { exit !(a > b) }'; then
+      best=$rps
+      best_line="$line server_cpu=$(awk -v a="$before" -v b="$after" 'BEGIN { printf "%.3f", b - a }')"
+    fi
+  done
+  for field in $best_line; do
+    result[$prefix.${field%%=*}]=${field#*=}
+  done
+  if [ -n "$best_line" ]; then
+    result[$prefix.server_us]=$(awk -v c="${result[$prefix.server_cpu]}" -v n="${result[$prefix.round_trips]}" \
+      'BEGIN { if (n > 0) printf "%.1f", c / n * 1e6; else print "n/a" }')
+  fi
+}
+
+echo_kinds="ours"
+[ $have_asyncio = yes ] && echo_kinds="$echo_kinds asyncio"
+[ $have_uvloop = yes ] && echo_kinds="$echo_kinds uvloop"
+
+for kind in $echo_kinds; do
+  case $kind in
+    ours) server=("$bench/bench-echo" server); client=("$bench/bench-echo" client) ;;
+    asyncio) server=("$python" "$srcdir/tests/bench/asyncio_echo.py" server)
+             client=("$python" "$srcdir/tests/bench/asyncio_echo.py" client) ;;
+    uvloop) server=("$python" "$srcdir/tests/bench/asyncio_echo.py" --uvloop server)
+            client=("$python" "$srcdir/tests/bench/asyncio_echo.py" --uvloop client) ;;
+  esac
+  note "echo: $kind server and client, ${echo_seconds} s a run"
+  start_echo_server "${server[@]}" || continue
+  for concurrency in 1 100; do
+    collect_echo "$kind.echo$concurrency" "${client[@]}" "$echo_port" "$concurrency" "$echo_seconds" "$echo_size"
+    if [ "$kind" != ours ]; then
+      collect_echo "ourclient_$kind.echo$concurrency" "$bench/bench-echo" client \
+        "$echo_port" "$concurrency" "$echo_seconds" "$echo_size"
+    fi
+  done
+  stop_echo_server
+done
+
 # ---------------------------------------------------------------- table
 
 printf '\nasync-glib benchmarks (ratio: how many times better async-glib is than the peer;\n'
@@ -466,6 +572,24 @@ row "bench-http vs aiohttp" "$ours" aiohttp "$peer" \
 row "failures (ours / curl / aiohttp / multi)" "$(get ours.delay.failures)" "" \
   "$(get curl.delay.failures) / $(get aiohttp.delay.failures) / $(get multi.delay.failures)" "" ""
 
-printf '\npeers: asyncio %s, aiohttp %s, curl %s, nginx %s\n' \
-  "$have_asyncio" "$have_aiohttp" "${curl:-no}" "${nginx_port:-no}"
+for concurrency in 1 100; do
+  header "Echo over loopback, ${echo_size}-byte messages, $concurrency client(s) (round trips/s; best of $http_repeats runs of ${echo_seconds} s)"
+  ours=$(get "ours.echo$concurrency.rps")
+  target=">= 5x asyncio"
+  for peer in asyncio uvloop; do
+    row "server and client vs $peer's" "$ours" "$peer" "$(get "$peer.echo$concurrency.rps")" \
+      "$(ratio_higher_better "$ours" "$(get "$peer.echo$concurrency.rps")")" "$target"
+    target=">= 1.5x uvloop"
+  done
+  for peer in asyncio uvloop; do
+    row "our server vs $peer's, both with our client" "$ours" "$peer" "$(get "ourclient_$peer.echo$concurrency.rps")" \
+      "$(ratio_higher_better "$ours" "$(get "ourclient_$peer.echo$concurrency.rps")")" ""
+  done
+  row "server CPU us per round trip (ours / asyncio / uvloop)" "$(get "ours.echo$concurrency.server_us")" "" \
+    "$(get "ourclient_asyncio.echo$concurrency.server_us") / $(get "ourclient_uvloop.echo$concurrency.server_us")" "" \
+    "same client: the machine's load cancels out"
+done
+
+printf '\npeers: asyncio %s, aiohttp %s, uvloop %s, curl %s, nginx %s\n' \
+  "$have_asyncio" "$have_aiohttp" "$have_uvloop" "${curl:-no}" "${nginx_port:-no}"
 [ -z "$failed" ]
