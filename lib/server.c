@@ -321,6 +321,8 @@ async_start_server_at (const char        *where,
  * async_server_ref:
  * @server: a server
  *
+ * Takes a reference.
+ *
  * Returns: (transfer full): @server
  *
  * Since: 0.2
@@ -363,7 +365,7 @@ async_server_unref (AsyncServer *server)
  * async_server_get_port:
  * @server: a server
  *
- * asyncio's `server.sockets[0].getsockname()[1]`: the port it listens on,
+ * asyncio's `server.sockets[0].getsockname[1]`: the port it listens on,
  * the one the system picked if it was started on port 0.
  *
  * Returns: the TCP port
@@ -382,6 +384,8 @@ async_server_get_port (AsyncServer *server)
  * async_server_get_n_connections:
  * @server: a server
  *
+ * How many connections the server is serving now.
+ *
  * Returns: how many connections have a handler running (or a TLS
  *   handshake under way)
  *
@@ -399,7 +403,7 @@ async_server_get_n_connections (AsyncServer *server)
  * async_server_is_serving:
  * @server: a server
  *
- * asyncio's `is_serving()`.
+ * asyncio's `is_serving`.
  *
  * Returns: %TRUE until async_server_close()
  *
@@ -417,7 +421,7 @@ async_server_is_serving (AsyncServer *server)
  * async_server_close:
  * @server: a server
  *
- * asyncio's `close()`: stops accepting and closes the listening sockets at
+ * asyncio's `close`: stops accepting and closes the listening sockets at
  * once. The handlers running go on (as asyncio's); cancel them, or close
  * their streams, to end them sooner. Calling it again does nothing.
  *
@@ -442,7 +446,7 @@ async_server_close (AsyncServer *server)
  * async_server_wait_closed:
  * @server: a server
  *
- * asyncio's `wait_closed()`: a future settled once async_server_close()
+ * asyncio's `wait_closed`: a future settled once async_server_close()
  * was called and every handler has ended. Cancelling it stops nothing.
  *
  * Returns: (transfer full): a future of %NULL

@@ -131,7 +131,6 @@ stream_read_detach_marshalled (AsyncFuture *unused,
   StreamRead *op = user_data;
 
   stream_read_detach (op->stream, op);
-  async_future_unref (&op->parent);
 }
 
 static gboolean
@@ -147,7 +146,7 @@ stream_read_cancel (AsyncFuture *future)
     stream_read_detach (op->stream, op);
   else
     async_scheduler_call_soon (op->stream->scheduler, stream_read_detach_marshalled,
-                               async_future_ref (future));
+                               async_future_ref (future), (GDestroyNotify) async_future_unref);
 
   return TRUE;
 }
@@ -688,6 +687,8 @@ async_stream_new_for_pipes (GInputStream  *input,
  * async_stream_ref:
  * @stream: a stream
  *
+ * Takes a reference.
+ *
  * Returns: (transfer full): @stream
  *
  * Since: 0.2
@@ -898,7 +899,7 @@ open_connection_start (OpenConnection *self)
  * @host: a host name or address
  * @port: a TCP port
  *
- * asyncio.open_connection(): connects to @host (each of its addresses in
+ * asyncio.open_connection: connects to @host (each of its addresses in
  * turn, as #GSocketClient does) and makes a stream of the connection. Call
  * it on the thread that runs the thread-default context; cancelling the
  * future cancels the connect.
@@ -928,7 +929,7 @@ async_open_connection (const char *host,
  * async_open_unix_connection:
  * @path: the path of a Unix socket
  *
- * asyncio.open_unix_connection(): as async_open_connection(), to a Unix
+ * asyncio.open_unix_connection: as async_open_connection(), to a Unix
  * socket.
  *
  * Returns: (transfer full): a future of the #AsyncStream
@@ -988,7 +989,7 @@ async_open_tls_connection (const char *host,
 /**
  * async_stream_set_limit:
  * @stream: a stream
- * @limit: how far readline() and readuntil() look for their separator, at
+ * @limit: how far readline and readuntil look for their separator, at
  *   least 1
  *
  * asyncio's `limit=`: a separator further than @limit bytes fails the read
@@ -1010,6 +1011,8 @@ async_stream_set_limit (AsyncStream *stream,
 /**
  * async_stream_get_limit:
  * @stream: a stream
+ *
+ * The longest line or separator search the stream's reads allow.
  *
  * Returns: the stream's separator limit
  *
@@ -1055,7 +1058,7 @@ async_stream_read (AsyncStream *stream,
  * async_stream_readline:
  * @stream: a stream with a reader side
  *
- * asyncio's `readline()`: a future of the next line, its `\n` included;
+ * asyncio's `readline`: a future of the next line, its `\n` included;
  * at the end of the stream, of what is left (no `\n`), empty at the very
  * end. A line longer than the limit is dropped from the buffer and the
  * future rejected with %ASYNC_ERROR_LIMIT_OVERRUN (asyncio's ValueError).
@@ -1132,7 +1135,7 @@ async_stream_readuntil (AsyncStream *stream,
  * async_stream_at_eof:
  * @stream: a stream with a reader side
  *
- * asyncio's `at_eof()`.
+ * asyncio's `at_eof`.
  *
  * Returns: %TRUE if the stream has ended and its buffer is empty
  *
@@ -1384,7 +1387,7 @@ stream_flush (AsyncStream *self)
  * @data: (array length=len): the bytes
  * @len: how many
  *
- * asyncio's `write()`: sends what the socket takes now and buffers the
+ * asyncio's `write`: sends what the socket takes now and buffers the
  * rest, to be sent as the socket allows. Never blocks and never fails: a
  * failure to send is reported by the next async_stream_drain(), and bytes
  * written after it are dropped (as asyncio). Follow a write with a drain
@@ -1460,6 +1463,8 @@ async_stream_write_bytes (AsyncStream *stream,
  * async_stream_can_write_eof:
  * @stream: a stream
  *
+ * Whether the stream can send an end of stream (asyncio's `can_write_eof`).
+ *
  * Returns: %TRUE if async_stream_write_eof() works on @stream: a plain
  *   socket or a pipe, not TLS (as asyncio)
  *
@@ -1477,7 +1482,7 @@ async_stream_can_write_eof (AsyncStream *stream)
  * async_stream_write_eof:
  * @stream: a stream for which async_stream_can_write_eof() is %TRUE
  *
- * asyncio's `write_eof()`: once the buffered bytes are sent, shuts the
+ * asyncio's `write_eof`: once the buffered bytes are sent, shuts the
  * writing side (the peer reads the end of the stream; a pipe is closed).
  * The reader side stays open.
  *
@@ -1503,7 +1508,7 @@ async_stream_write_eof (AsyncStream *stream)
  * @high: async_stream_drain() waits while more than this is buffered
  * @low: … until this or less is; at most @high
  *
- * asyncio's `transport.set_write_buffer_limits()`; the defaults are 64 KiB
+ * asyncio's `transport.set_write_buffer_limits`; the defaults are 64 KiB
  * and 16 KiB, as asyncio's.
  *
  * Since: 0.2
@@ -1526,7 +1531,7 @@ async_stream_set_write_buffer_limits (AsyncStream *stream,
  * async_stream_get_write_buffer_size:
  * @stream: a stream
  *
- * asyncio's `transport.get_write_buffer_size()`.
+ * asyncio's `transport.get_write_buffer_size`.
  *
  * Returns: how many written bytes are not sent yet
  *
@@ -1544,7 +1549,7 @@ async_stream_get_write_buffer_size (AsyncStream *stream)
  * async_stream_drain:
  * @stream: a stream with a writer side
  *
- * asyncio's `drain()`: a future settled once the write buffer is at or
+ * asyncio's `drain`: a future settled once the write buffer is at or
  * below its low-water mark, at once if it never went over the high-water
  * mark. Rejected with the error of a failed send or read (as asyncio
  * raises the reader's exception), with %G_IO_ERROR_CLOSED after
@@ -1630,7 +1635,7 @@ stream_finish_close (AsyncStream *self)
  * async_stream_close:
  * @stream: a stream
  *
- * asyncio's `close()`: the read and the drains waiting on the stream are
+ * asyncio's `close`: the read and the drains waiting on the stream are
  * cancelled (%G_IO_ERROR_CANCELLED), the bytes still buffered are sent,
  * then the connection is closed (a TLS one sends its close_notify). Its
  * file descriptors are closed by the time async_stream_wait_closed()
@@ -1669,6 +1674,8 @@ async_stream_close (AsyncStream *stream)
  * async_stream_is_closing:
  * @stream: a stream
  *
+ * Whether the stream was closed or is closing (asyncio's `is_closing`).
+ *
  * Returns: %TRUE once async_stream_close() was called
  *
  * Since: 0.2
@@ -1685,7 +1692,7 @@ async_stream_is_closing (AsyncStream *stream)
  * async_stream_wait_closed:
  * @stream: a stream
  *
- * asyncio's `wait_closed()`: a future settled once the stream is closed
+ * asyncio's `wait_closed`: a future settled once the stream is closed
  * and its file descriptors with it; rejected with the error that lost
  * buffered bytes, if a send failed. Cancelling it does not stop the close.
  *
@@ -1707,7 +1714,7 @@ async_stream_wait_closed (AsyncStream *stream)
  * async_stream_get_io_stream:
  * @stream: a stream
  *
- * asyncio's `get_extra_info()`: the connection, for what GIO can tell of
+ * asyncio's `get_extra_info`: the connection, for what GIO can tell of
  * it (addresses, the peer's certificate, credentials).
  *
  * Returns: (transfer none) (nullable): the #GIOStream, %NULL for a pipe

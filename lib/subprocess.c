@@ -54,7 +54,7 @@ subprocess_exited (GObject      *source,
  *   its arguments
  * @flags: GSubprocess's flags: which pipes to make, %G_SUBPROCESS_FLAGS_STDERR_MERGE, …
  *
- * asyncio.create_subprocess_exec(): starts the child. Its pipes are
+ * asyncio.create_subprocess_exec: starts the child. Its pipes are
  * async_subprocess_get_stdin() (a stream with a writer side only),
  * async_subprocess_get_stdout() and async_subprocess_get_stderr() (reader
  * sides only). Call it on the thread that runs the thread-default context.
@@ -97,6 +97,8 @@ async_subprocess_exec (const char * const *argv,
 /**
  * async_subprocess_ref:
  * @subprocess: a subprocess
+ *
+ * Takes a reference.
  *
  * Returns: (transfer full): @subprocess
  *
@@ -217,7 +219,7 @@ async_subprocess_get_identifier (AsyncSubprocess *subprocess)
  * async_subprocess_wait:
  * @subprocess: a subprocess
  *
- * asyncio's `process.wait()`: a future of the return code once the child
+ * asyncio's `process.wait`: a future of the return code once the child
  * has exited (async_future_get_int()): its exit status, or minus the
  * signal that killed it. Cancelling the future does not kill the child.
  *
@@ -263,7 +265,7 @@ async_subprocess_get_returncode (AsyncSubprocess *subprocess,
  * @subprocess: a subprocess
  * @signal_number: the signal
  *
- * asyncio's `send_signal()`. Once the child has exited it does nothing
+ * asyncio's `send_signal`. Once the child has exited it does nothing
  * (GSubprocess's rule; asyncio raises ProcessLookupError).
  *
  * Since: 0.2
@@ -282,7 +284,7 @@ async_subprocess_send_signal (AsyncSubprocess *subprocess,
  * async_subprocess_terminate:
  * @subprocess: a subprocess
  *
- * asyncio's `terminate()`: sends `SIGTERM`.
+ * asyncio's `terminate`: sends `SIGTERM`.
  *
  * Since: 0.2
  */
@@ -296,7 +298,7 @@ async_subprocess_terminate (AsyncSubprocess *subprocess)
  * async_subprocess_kill:
  * @subprocess: a subprocess
  *
- * asyncio's `kill()`: sends `SIGKILL`.
+ * asyncio's `kill`: sends `SIGKILL`.
  *
  * Since: 0.2
  */

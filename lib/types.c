@@ -14,6 +14,9 @@
 #include "async-glib/async-pool.h"
 #include "async-glib/async-queue.h"
 #include "async-glib/async-semaphore.h"
+#include "async-glib/async-server.h"
+#include "async-glib/async-stream.h"
+#include "async-glib/async-subprocess.h"
 #include "async-glib/async-types.h"
 
 G_DEFINE_BOXED_TYPE (AsyncBarrier, async_barrier, async_barrier_ref, async_barrier_unref)
@@ -26,3 +29,6 @@ G_DEFINE_BOXED_TYPE (AsyncLock, async_lock, async_lock_ref, async_lock_unref)
 G_DEFINE_BOXED_TYPE (AsyncPool, async_pool, async_pool_ref, async_pool_unref)
 G_DEFINE_BOXED_TYPE (AsyncQueue, async_queue, async_queue_ref, async_queue_unref)
 G_DEFINE_BOXED_TYPE (AsyncSemaphore, async_semaphore, async_semaphore_ref, async_semaphore_unref)
+G_DEFINE_BOXED_TYPE (AsyncServer, async_server, async_server_ref, async_server_unref)
+G_DEFINE_BOXED_TYPE (AsyncStream, async_stream, async_stream_ref, async_stream_unref)
+G_DEFINE_BOXED_TYPE (AsyncSubprocess, async_subprocess, async_subprocess_ref, async_subprocess_unref)

@@ -2,6 +2,16 @@
  * that spawns a handler coroutine with an #AsyncStream for each
  * connection. */
 
+/**
+ * SECTION:async-server
+ * @title: AsyncServer
+ * @short_description: asyncio's start_server
+ *
+ * A listening socket that spawns a handler coroutine, with its stream, for
+ * each connection, with or without TLS; close stops accepting and
+ * wait_closed waits for the handlers. Loop-local.
+ */
+
 #pragma once
 
 #include <async-glib/async-coro.h>
@@ -38,12 +48,13 @@ typedef struct _AsyncServer AsyncServer;
  *
  * Since: 0.2
  */
-typedef struct
+typedef struct _AsyncServerConnection AsyncServerConnection;
+struct _AsyncServerConnection
 {
   AsyncStream *stream;
   AsyncServer *server;
   gpointer     user_data;
-} AsyncServerConnection;
+};
 
 ASYNC_AVAILABLE_IN_0_2
 AsyncFuture *async_start_server_at     (const char         *where,
@@ -66,7 +77,7 @@ AsyncFuture *async_start_server_at     (const char         *where,
  *   `sizeof (AsyncServerConnection)`
  * @frame_clear: (nullable): frees what the handler put in its frame, after
  *   it ended (its `finally`); the frame itself is freed by the server
- * @user_data: (nullable): #AsyncServerConnection.user_data of every frame
+ * @user_data: (nullable): the @user_data of every frame's #AsyncServerConnection
  *
  * asyncio.start_server(handler, host, port): a future of the listening
  * #AsyncServer. A handler that fails is logged (a warning naming where the

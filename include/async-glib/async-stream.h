@@ -2,6 +2,17 @@
  * a subprocess's pipes) with a reader side whose reads are futures and a
  * buffered writer side with flow control. */
 
+/**
+ * SECTION:async-stream
+ * @title: AsyncStream
+ * @short_description: asyncio's StreamReader and StreamWriter
+ *
+ * A connection's reader and writer in one: open_connection over TCP, a
+ * Unix socket or TLS; read, readline, readexactly and readuntil are futures
+ * with asyncio's limit and errors; write buffers, and drain waits while the
+ * buffer is over its high-water mark. Loop-local.
+ */
+
 #pragma once
 
 #include <async-glib/async-future.h>

@@ -1,6 +1,16 @@
 /* async-subprocess.h: asyncio.create_subprocess_exec() over GSubprocess:
  * the child's pipes as #AsyncStream, its exit as a future, communicate(). */
 
+/**
+ * SECTION:async-subprocess
+ * @title: AsyncSubprocess
+ * @short_description: asyncio's create_subprocess_exec
+ *
+ * A child process over #GSubprocess whose standard input, output and error
+ * are streams (#AsyncStream); communicate feeds and drains them all at
+ * once; wait, the exit status and signals. Loop-local.
+ */
+
 #pragma once
 
 #include <async-glib/async-stream.h>
@@ -39,12 +49,13 @@ typedef struct _AsyncSubprocess AsyncSubprocess;
  *
  * Since: 0.2
  */
-typedef struct
+typedef struct _AsyncSubprocessOutput AsyncSubprocessOutput;
+struct _AsyncSubprocessOutput
 {
   GBytes *stdout_data;
   GBytes *stderr_data;
   int     returncode;
-} AsyncSubprocessOutput;
+};
 
 ASYNC_AVAILABLE_IN_0_2
 AsyncFuture     *async_subprocess_exec           (const char * const *argv,

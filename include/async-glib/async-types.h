@@ -58,4 +58,13 @@ ASYNC_AVAILABLE_IN_0_2 GType async_queue_get_type (void) G_GNUC_CONST;
 #define ASYNC_TYPE_SEMAPHORE (async_semaphore_get_type ())
 ASYNC_AVAILABLE_IN_0_2 GType async_semaphore_get_type (void) G_GNUC_CONST;
 
+#define ASYNC_TYPE_SERVER (async_server_get_type ())
+ASYNC_AVAILABLE_IN_0_2 GType async_server_get_type (void) G_GNUC_CONST;
+
+#define ASYNC_TYPE_STREAM (async_stream_get_type ())
+ASYNC_AVAILABLE_IN_0_2 GType async_stream_get_type (void) G_GNUC_CONST;
+
+#define ASYNC_TYPE_SUBPROCESS (async_subprocess_get_type ())
+ASYNC_AVAILABLE_IN_0_2 GType async_subprocess_get_type (void) G_GNUC_CONST;
+
 G_END_DECLS
