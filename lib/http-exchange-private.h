@@ -12,6 +12,7 @@
 
 #include "future-private.h"
 #include "http-host-queue-private.h"
+#include "http-request-private.h"
 #include "http-response-private.h"
 #include "http-session-private.h"
 #include "pool-private.h"
@@ -27,6 +28,14 @@ typedef enum
   ASYNC_HTTP_EXCHANGE_ENDED,
 } AsyncHttpExchangeState;
 
+/* What the worker does with the body of the current hop. */
+typedef enum
+{
+  ASYNC_HTTP_SINK_DISCARD,   /* a redirect about to be followed, a retried status */
+  ASYNC_HTTP_SINK_BUFFER,    /* into the response */
+  ASYNC_HTTP_SINK_PUSH,      /* to the caller's chunk callback */
+} AsyncHttpSink;
+
 struct _AsyncHttpExchange
 {
   AsyncFuture            parent;
@@ -40,41 +49,47 @@ struct _AsyncHttpExchange
   gint                   cancelled;   /* atomic */
 
   /* Set when the exchange is made, then read-only. */
-  char                  *method;
-  char                  *url;
-  char                  *host_key;
-  GPtrArray             *headers;     /* "Name: value" */
-  GBytes                *body;
+  AsyncHttpRequest      *request;     /* frozen */
+  char                  *first_url;   /* with its query, resolved against the base URL */
+  char                  *host_key;    /* of the first URL */
+  guint                  max_redirects;
+  GPtrArray             *headers;     /* "Name: value": the session's, then the request's */
+  char                  *authorization;
   char                  *user_agent;
-  AsyncHttpRequestFlags  flags;
   AsyncHttpSettings      settings;
+  gint64                 deadline;    /* monotonic µs; 0: none */
 
   /* Touched by the worker only, until the exchange has ended. */
+  char                  *url;         /* of the current hop */
+  char                  *method;      /* of the current hop */
+  gboolean               send_body;   /* FALSE once a redirect turned it into a GET */
+  gboolean               send_authorization;
+  guint                  n_attempts;
+  guint64                n_pushed;    /* bytes given to the chunk callback */
+  AsyncHttpSink          sink;
   AsyncHttpResponse     *response;
   GByteArray            *received;
   guint64                n_received;
   gboolean               too_large;
+  guint64                too_large_limit;  /* the cap it passed */
   GError                *error;
+  AsyncHttpResponse     *failed_response;  /* kept with a STATUS error */
 
   /* Streaming: chunks go from the worker to the caller's context. */
   AsyncHttpChunkFunc     on_chunk;
   gpointer               chunk_data;
   GDestroyNotify         chunk_data_destroy;
-  GMutex                 stream_lock;
-  GCond                  stream_cond;
-  GQueue                 chunks;              /* GBytes *, protected by stream_lock */
-  gsize                  n_queued_bytes;      /* protected by stream_lock */
-  gboolean               delivery_scheduled;  /* protected by stream_lock */
+  GMutex                 lock;
+  GCond                  cond;                /* a chunk delivered, or cancelled */
+  GQueue                 chunks;              /* GBytes *, protected by lock */
+  gsize                  n_queued_bytes;      /* protected by lock */
+  gboolean               delivery_scheduled;  /* protected by lock */
 };
 
-/* Starts an exchange; rejects at once for a malformed method, header or
- * URL. Takes nothing: copies what it needs. */
+/* Starts an exchange for @request (frozen by this call); rejects at once
+ * for a malformed method, header or URL. */
 AsyncFuture *async_http_exchange_submit (AsyncHttpSession      *session,
-                                         const char            *method,
-                                         const char            *url,
-                                         const char * const    *headers,
-                                         GBytes                *body,
-                                         AsyncHttpRequestFlags  flags,
+                                         AsyncHttpRequest      *request,
                                          AsyncHttpChunkFunc     on_chunk,
                                          gpointer               chunk_data,
                                          GDestroyNotify         chunk_data_destroy);
@@ -83,6 +98,9 @@ AsyncFuture *async_http_exchange_submit (AsyncHttpSession      *session,
  * lock held. */
 void         async_http_exchange_complete (AsyncHttpExchange *exchange);
 
+/* From the transfer, on the worker, once per hop: the status line and
+ * headers are in @exchange->response; decides the sink of the body. */
+void         async_http_exchange_head     (AsyncHttpExchange *exchange);
 /* From the transfer, on the worker: a piece of the body. FALSE aborts the
  * transfer (cancelled, or over the body cap). */
 gboolean     async_http_exchange_receive  (AsyncHttpExchange *exchange,

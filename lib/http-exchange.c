@@ -14,6 +14,8 @@
 /* A streamed body waits on its worker past this many undelivered bytes, so
  * that a slow consumer bounds the memory a download takes. */
 #define STREAM_HIGH_WATER (1024 * 1024)
+/* A GByteArray's length is a guint. */
+#define MAX_BUFFERED      ((guint64) G_MAXUINT - 1)
 
 /* ------------------------------------------- the caller's scheduler
  *
@@ -62,13 +64,13 @@ stream_deliver (AsyncHttpExchange *exchange)
   GQueue chunks;
   GBytes *chunk;
 
-  g_mutex_lock (&exchange->stream_lock);
+  g_mutex_lock (&exchange->lock);
   chunks = exchange->chunks;
   g_queue_init (&exchange->chunks);
   exchange->n_queued_bytes = 0;
   exchange->delivery_scheduled = FALSE;
-  g_cond_broadcast (&exchange->stream_cond);
-  g_mutex_unlock (&exchange->stream_lock);
+  g_cond_broadcast (&exchange->cond);
+  g_mutex_unlock (&exchange->lock);
 
   while ((chunk = g_queue_pop_head (&chunks)) != NULL)
     {
@@ -173,12 +175,10 @@ exchange_cancel (AsyncFuture *future)
     async_http_handle_wakeup (exchange->handle);
   g_mutex_unlock (&session->lock);
 
-  if (exchange->on_chunk != NULL)
-    {
-      g_mutex_lock (&exchange->stream_lock);
-      g_cond_broadcast (&exchange->stream_cond);
-      g_mutex_unlock (&exchange->stream_lock);
-    }
+  /* A worker waiting for the reader or between attempts wakes up. */
+  g_mutex_lock (&exchange->lock);
+  g_cond_broadcast (&exchange->cond);
+  g_mutex_unlock (&exchange->lock);
 
   while ((other = g_queue_pop_head (&to_complete)) != NULL)
     async_http_exchange_complete (other);
@@ -201,14 +201,18 @@ exchange_finalize (AsyncFuture *future)
   g_clear_error (&exchange->error);
   g_clear_pointer (&exchange->received, g_byte_array_unref);
   g_queue_clear_full (&exchange->chunks, (GDestroyNotify) g_bytes_unref);
-  g_mutex_clear (&exchange->stream_lock);
-  g_cond_clear (&exchange->stream_cond);
-  g_clear_pointer (&exchange->body, g_bytes_unref);
+  g_mutex_clear (&exchange->lock);
+  g_cond_clear (&exchange->cond);
+  g_clear_pointer (&exchange->failed_response, async_http_response_unref);
   g_ptr_array_unref (exchange->headers);
+  g_free (exchange->authorization);
   g_free (exchange->user_agent);
+  async_http_settings_clear (&exchange->settings);
   g_free (exchange->host_key);
+  g_free (exchange->first_url);
   g_free (exchange->url);
   g_free (exchange->method);
+  async_http_request_unref (exchange->request);
   async_http_session_unref (exchange->session);
 }
 
@@ -227,12 +231,12 @@ stream_push (AsyncHttpExchange *exchange,
 {
   gboolean schedule;
 
-  g_mutex_lock (&exchange->stream_lock);
+  g_mutex_lock (&exchange->lock);
   g_queue_push_tail (&exchange->chunks, g_bytes_new (data, length));
   exchange->n_queued_bytes += length;
   schedule = !exchange->delivery_scheduled;
   exchange->delivery_scheduled = TRUE;
-  g_mutex_unlock (&exchange->stream_lock);
+  g_mutex_unlock (&exchange->lock);
 
   if (schedule)
     {
@@ -240,11 +244,55 @@ stream_push (AsyncHttpExchange *exchange,
       scheduler_call_soon (exchange, stream_deliver_cb);
     }
 
-  g_mutex_lock (&exchange->stream_lock);
+  g_mutex_lock (&exchange->lock);
   while (exchange->n_queued_bytes > STREAM_HIGH_WATER
          && !async_http_exchange_is_cancelled (exchange))
-    g_cond_wait (&exchange->stream_cond, &exchange->stream_lock);
-  g_mutex_unlock (&exchange->stream_lock);
+    g_cond_wait (&exchange->cond, &exchange->lock);
+  g_mutex_unlock (&exchange->lock);
+}
+
+static gboolean
+is_redirect (guint status)
+{
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+static gboolean
+status_is_retried (AsyncHttpExchange *exchange,
+                   guint              status)
+{
+  const AsyncHttpRetry *retry = &exchange->settings.retry;
+  guint i;
+
+  if (exchange->n_attempts >= retry->attempts
+      || !async_http_request_is_idempotent (exchange->request))
+    return FALSE;
+  for (i = 0; i < G_N_ELEMENTS (retry->statuses) && retry->statuses[i] != 0; i++)
+    if (retry->statuses[i] == status)
+      return TRUE;
+  return FALSE;
+}
+
+void
+async_http_exchange_head (AsyncHttpExchange *exchange)
+{
+  guint status = exchange->response->status;
+
+  exchange->n_received = 0;
+  if (exchange->on_chunk == NULL)
+    exchange->sink = ASYNC_HTTP_SINK_BUFFER;
+  else if ((exchange->request->follow_redirects && is_redirect (status)
+            && async_http_response_get_header (exchange->response, "Location") != NULL)
+           || status_is_retried (exchange, status))
+    exchange->sink = ASYNC_HTTP_SINK_DISCARD;
+  /* A failure's body goes with the failed response, never to the
+   * caller's chunk callback. */
+  else if (exchange->settings.raise_for_status && status >= 400)
+    exchange->sink = ASYNC_HTTP_SINK_BUFFER;
+  else
+    exchange->sink = ASYNC_HTTP_SINK_PUSH;
+  if (exchange->sink == ASYNC_HTTP_SINK_BUFFER && exchange->received == NULL)
+    exchange->received = g_byte_array_new ();
 }
 
 gboolean
@@ -252,24 +300,37 @@ async_http_exchange_receive (AsyncHttpExchange *exchange,
                              const char        *data,
                              gsize              length)
 {
+  guint64 limit = exchange->settings.max_body_size;
+
   if (async_http_exchange_is_cancelled (exchange))
     return FALSE;
-  if (exchange->settings.max_body_size != 0
-      && exchange->n_received + length > exchange->settings.max_body_size)
+  /* A GByteArray holds less than 4 GiB: a larger body must be streamed. */
+  if (exchange->sink == ASYNC_HTTP_SINK_BUFFER && (limit == 0 || limit > MAX_BUFFERED))
+    limit = MAX_BUFFERED;
+  if (limit != 0 && exchange->n_received + length > limit)
     {
       exchange->too_large = TRUE;
+      exchange->too_large_limit = limit;
       return FALSE;
     }
   exchange->n_received += length;
 
-  if (exchange->on_chunk != NULL)
-    stream_push (exchange, data, length);
-  else
-    g_byte_array_append (exchange->received, (const guint8 *) data, length);
+  switch (exchange->sink)
+    {
+    case ASYNC_HTTP_SINK_DISCARD:
+      break;
+    case ASYNC_HTTP_SINK_BUFFER:
+      g_byte_array_append (exchange->received, (const guint8 *) data, length);
+      break;
+    case ASYNC_HTTP_SINK_PUSH:
+      exchange->n_pushed += length;
+      stream_push (exchange, data, length);
+      break;
+    }
   return TRUE;
 }
 
-/* The body into the response, and raise-for-status, after the transfer. */
+/* The body into the response, after the last hop. */
 static void
 exchange_finish_response (AsyncHttpExchange *exchange)
 {
@@ -288,12 +349,13 @@ exchange_finish_response (AsyncHttpExchange *exchange)
     }
   else
     async_http_response_take_body (response, g_bytes_new_static ("", 0));
+  response->n_attempts = exchange->n_attempts;
 
-  if ((exchange->flags & ASYNC_HTTP_REQUEST_RAISE_FOR_STATUS) && response->status >= 400)
+  if (exchange->settings.raise_for_status && response->status >= 400)
     {
       g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_STATUS,
                    "%s: HTTP %u %s", response->url, response->status, response->reason);
-      g_clear_pointer (&exchange->response, async_http_response_unref);
+      exchange->failed_response = g_steal_pointer (&exchange->response);
     }
 }
 
@@ -306,6 +368,204 @@ checkout_handle_unlocked (AsyncHttpSession *session)
     return g_ptr_array_steal_index_fast (session->idle_handles,
                                          session->idle_handles->len - 1);
   return async_http_handle_new ();
+}
+
+/* Follows the redirect of the hop that just ended, as browsers and aiohttp
+ * do: FALSE if there is none to follow, or with exchange->error set if it
+ * may not be followed. */
+static gboolean
+exchange_redirect (AsyncHttpExchange *exchange,
+                   const char        *location,
+                   guint             *n_redirects,
+                   double            *redirect_time)
+{
+  guint status = exchange->response->status;
+  char *host_key, *current_key;
+
+  if (!exchange->request->follow_redirects || location == NULL || !is_redirect (status))
+    return FALSE;
+  if (++*n_redirects > exchange->max_redirects)
+    {
+      g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_TOO_MANY_REDIRECTS,
+                   "%s: more than %u redirects", exchange->url, exchange->max_redirects);
+      g_clear_pointer (&exchange->response, async_http_response_unref);
+      return TRUE;
+    }
+  /* Every hop is checked against the allowed schemes. */
+  host_key = async_http_transfer_host_key (location, &exchange->error);
+  if (host_key == NULL)
+    {
+      g_clear_pointer (&exchange->response, async_http_response_unref);
+      return TRUE;
+    }
+
+  /* 303 turns every method but HEAD into GET; 301 and 302 turn POST into
+   * GET (RFC 9110 §15.4 and the Fetch standard). The body goes with it. */
+  if ((status == 303 && strcmp (exchange->method, "HEAD") != 0)
+      || ((status == 301 || status == 302) && strcmp (exchange->method, "POST") == 0))
+    {
+      g_free (exchange->method);
+      exchange->method = g_strdup ("GET");
+      exchange->send_body = FALSE;
+    }
+  /* Credentials are not sent to another origin. */
+  current_key = async_http_transfer_host_key (exchange->url, NULL);
+  if (current_key == NULL || strcmp (current_key, host_key) != 0)
+    exchange->send_authorization = FALSE;
+  g_free (current_key);
+  g_free (host_key);
+
+  *redirect_time += exchange->response->timings.total;
+  g_free (exchange->url);
+  exchange->url = g_strdup (location);
+  g_clear_pointer (&exchange->response, async_http_response_unref);
+  g_clear_pointer (&exchange->received, g_byte_array_unref);
+  return TRUE;
+}
+
+/* Whether the attempt that just ended is worth another, and after how
+ * long (µs). */
+static gboolean
+exchange_should_retry (AsyncHttpExchange *exchange,
+                       gint64             retry_after,
+                       gint64            *delay_us)
+{
+  const AsyncHttpRetry *retry = &exchange->settings.retry;
+  AsyncHttpResponse *response = exchange->response;
+  AsyncHttpRequest *request = exchange->request;
+  double delay;
+
+  if (exchange->n_attempts >= retry->attempts || !async_http_request_is_idempotent (request)
+      || exchange->n_pushed > 0 || async_http_exchange_is_cancelled (exchange))
+    return FALSE;
+  if (request->body_kind == ASYNC_HTTP_BODY_STREAM
+      && !(G_IS_SEEKABLE (request->stream) && g_seekable_can_seek (G_SEEKABLE (request->stream))))
+    return FALSE;
+  if (response != NULL)
+    {
+      if (!status_is_retried (exchange, response->status))
+        return FALSE;
+    }
+  else if (!g_error_matches (exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_CONNECT)
+           && !g_error_matches (exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_CONNECTION_RESET))
+    return FALSE;
+
+  if (response != NULL && retry_after >= 0)
+    {
+      /* A server asking for longer than the cap gets its answer back. */
+      if (retry_after > retry->max_delay)
+        return FALSE;
+      delay = retry_after;
+    }
+  else
+    {
+      /* Exponential, capped, with "equal jitter": between half and all of
+       * it, so that clients that failed together do not retry together. */
+      delay = MIN (retry->max_delay, retry->base_delay * (1 << MIN (exchange->n_attempts - 1, 20)));
+      delay = delay / 2 + g_random_double () * delay / 2;
+    }
+  *delay_us = (gint64) (delay * G_USEC_PER_SEC);
+  if (exchange->deadline != 0 && g_get_monotonic_time () + *delay_us >= exchange->deadline)
+    return FALSE;
+  return TRUE;
+}
+
+/* Sleeps on the worker until @delay_us passed or the exchange was
+ * cancelled; FALSE if it was. */
+static gboolean
+exchange_wait (AsyncHttpExchange *exchange,
+               gint64             delay_us)
+{
+  gint64 end = g_get_monotonic_time () + delay_us;
+
+  g_mutex_lock (&exchange->lock);
+  while (!async_http_exchange_is_cancelled (exchange)
+         && g_cond_wait_until (&exchange->cond, &exchange->lock, end))
+    ;
+  g_mutex_unlock (&exchange->lock);
+  return !async_http_exchange_is_cancelled (exchange);
+}
+
+/* Every attempt, and every hop of each, on one handle. */
+static void
+exchange_transfer (AsyncHttpExchange *exchange,
+                   AsyncHttpHandle   *handle)
+{
+  AsyncHttpSession *session = exchange->session;
+  GPtrArray *cookies_before;
+  gint64 delay_us;
+
+  g_mutex_lock (&session->lock);
+  cookies_before = exchange->settings.cookies_enabled
+                   ? async_http_cookie_jar_snapshot_unlocked (session)
+                   : g_ptr_array_new ();
+  g_mutex_unlock (&session->lock);
+  async_http_handle_set_cookies (handle, cookies_before);
+
+  if (exchange->settings.timeout > 0)
+    exchange->deadline = g_get_monotonic_time () + (gint64) (exchange->settings.timeout * G_USEC_PER_SEC);
+
+  for (;;)
+    {
+      guint n_redirects = 0;
+      double redirect_time = 0;
+      AsyncHttpHop hop;
+      gboolean ok;
+
+      exchange->n_attempts++;
+      g_free (exchange->url);
+      exchange->url = g_strdup (exchange->first_url);
+      g_free (exchange->method);
+      exchange->method = g_strdup (exchange->request->method);
+      exchange->send_body = TRUE;
+      exchange->send_authorization = TRUE;
+
+      for (;;)
+        {
+          exchange->response = async_http_response_new ();
+          ok = async_http_transfer_run (exchange, handle, &hop);
+          if (!ok)
+            g_clear_pointer (&exchange->response, async_http_response_unref);
+          if (!ok || !exchange_redirect (exchange, hop.redirect_url, &n_redirects, &redirect_time))
+            break;
+          g_clear_pointer (&hop.redirect_url, g_free);
+          if (exchange->error != NULL)
+            break;
+        }
+      g_clear_pointer (&hop.redirect_url, g_free);
+      if (exchange->response != NULL)
+        exchange->response->timings.redirect = redirect_time;
+
+      if (ok && exchange->error != NULL)
+        break;   /* a redirect refused */
+      if (!exchange_should_retry (exchange, hop.retry_after, &delay_us))
+        break;
+      if (!exchange_wait (exchange, delay_us))
+        {
+          g_clear_error (&exchange->error);
+          g_set_error (&exchange->error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                       "%s: the transfer was cancelled", exchange->first_url);
+          g_clear_pointer (&exchange->response, async_http_response_unref);
+          break;
+        }
+      g_clear_error (&exchange->error);
+      g_clear_pointer (&exchange->response, async_http_response_unref);
+      g_clear_pointer (&exchange->received, g_byte_array_unref);
+    }
+
+  if (exchange->response != NULL)
+    exchange_finish_response (exchange);
+
+  if (exchange->settings.cookies_enabled)
+    {
+      GPtrArray *cookies_after = async_http_handle_get_cookies (handle);
+
+      g_mutex_lock (&session->lock);
+      async_http_cookie_jar_merge_unlocked (session, cookies_before, cookies_after);
+      g_mutex_unlock (&session->lock);
+      g_ptr_array_unref (cookies_after);
+    }
+  g_ptr_array_unref (cookies_before);
 }
 
 static void
@@ -326,16 +586,9 @@ exchange_run (AsyncPoolItem *item,
 
   if (!run)
     g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_CLOSED,
-                 "%s: the session was closed", exchange->url);
+                 "%s: the session was closed", exchange->first_url);
   else if (handle != NULL)
-    {
-      exchange->response = async_http_response_new ();
-      if (exchange->on_chunk == NULL)
-        exchange->received = g_byte_array_new ();
-      async_http_transfer_run (exchange, handle);
-      if (exchange->response != NULL)
-        exchange_finish_response (exchange);
-    }
+    exchange_transfer (exchange, handle);
 
   exchange_end (exchange, handle);
 }
@@ -352,69 +605,103 @@ reject_early (GError         *error,
   return async_future_new_rejected (error);
 }
 
+static gboolean
+has_header_named (AsyncHttpRequest *request,
+                  const char       *line)
+{
+  gsize length = strcspn (line, ":");
+  guint i;
+
+  for (i = 0; i < request->headers->len; i++)
+    {
+      const char *own = request->headers->pdata[i];
+
+      if (g_ascii_strncasecmp (own, line, length) == 0 && own[length] == ':')
+        return TRUE;
+    }
+  return FALSE;
+}
+
 AsyncFuture *
-async_http_exchange_submit (AsyncHttpSession      *session,
-                            const char            *method,
-                            const char            *url,
-                            const char * const    *headers,
-                            GBytes                *body,
-                            AsyncHttpRequestFlags  flags,
-                            AsyncHttpChunkFunc     on_chunk,
-                            gpointer               chunk_data,
-                            GDestroyNotify         chunk_data_destroy)
+async_http_exchange_submit (AsyncHttpSession   *session,
+                            AsyncHttpRequest   *request,
+                            AsyncHttpChunkFunc  on_chunk,
+                            gpointer            chunk_data,
+                            GDestroyNotify      chunk_data_destroy)
 {
   AsyncHttpExchange *exchange;
   GError *error = NULL;
-  char *host_key;
+  char *url, *base_url, *host_key;
   GQueue to_complete = G_QUEUE_INIT;
   AsyncHttpExchange *other;
   guint i;
 
-  if (!async_http_is_token (method, strlen (method)))
+  async_http_request_freeze (request);
+  if (request->error != NULL)
+    return reject_early (g_error_copy (request->error), chunk_data, chunk_data_destroy);
+  g_mutex_lock (&session->lock);
+  base_url = g_strdup (session->base_url);
+  g_mutex_unlock (&session->lock);
+  url = async_http_request_build_url (request, base_url, &error);
+  g_free (base_url);
+  if (url == NULL)
+    return reject_early (error, chunk_data, chunk_data_destroy);
+  if (!async_http_is_token (request->method, strlen (request->method)))
     {
-      char *escaped = g_strescape (method, NULL);
+      char *escaped = g_strescape (request->method, NULL);
 
       error = g_error_new (ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_INVALID_HEADER,
                            "%s: invalid method “%s”", url, escaped);
       g_free (escaped);
+      g_free (url);
       return reject_early (error, chunk_data, chunk_data_destroy);
     }
-  for (i = 0; headers != NULL && headers[i] != NULL; i++)
-    if (!async_http_check_header (headers[i], &error))
-      return reject_early (error, chunk_data, chunk_data_destroy);
   host_key = async_http_transfer_host_key (url, &error);
   if (host_key == NULL)
-    return reject_early (error, chunk_data, chunk_data_destroy);
+    {
+      g_free (url);
+      return reject_early (error, chunk_data, chunk_data_destroy);
+    }
 
   exchange = async_future_alloc (&exchange_class, sizeof (AsyncHttpExchange), G_STRFUNC);
   exchange->item.func = exchange_run;
   exchange->session = async_http_session_ref (session);
   exchange->link.data = exchange;
   exchange->wait_link.data = exchange;
-  exchange->method = g_ascii_strup (method, -1);
-  exchange->url = g_strdup (url);
+  exchange->request = async_http_request_ref (request);
+  exchange->first_url = url;
   exchange->host_key = host_key;
-  exchange->body = body != NULL ? g_bytes_ref (body) : NULL;
-  exchange->flags = flags;
   exchange->on_chunk = on_chunk;
   exchange->chunk_data = chunk_data;
   exchange->chunk_data_destroy = chunk_data_destroy;
   exchange->headers = g_ptr_array_new_with_free_func (g_free);
-  g_mutex_init (&exchange->stream_lock);
-  g_cond_init (&exchange->stream_cond);
+  g_mutex_init (&exchange->lock);
+  g_cond_init (&exchange->cond);
   g_queue_init (&exchange->chunks);
   scheduler_hold (exchange);
   /* The in-flight reference, dropped by async_http_exchange_complete (). */
   async_future_ref (&exchange->parent);
 
   g_mutex_lock (&session->lock);
-  exchange->settings = session->settings;
+  async_http_settings_copy (&exchange->settings, &session->settings);
   exchange->user_agent = g_strdup (session->user_agent);
+  /* A request's own header replaces the session's of the same name. */
   for (i = 0; i < session->default_headers->len; i++)
-    g_ptr_array_add (exchange->headers, g_strdup (session->default_headers->pdata[i]));
-  for (i = 0; headers != NULL && headers[i] != NULL; i++)
-    g_ptr_array_add (exchange->headers, g_strdup (headers[i]));
+    if (!has_header_named (request, session->default_headers->pdata[i]))
+      g_ptr_array_add (exchange->headers, g_strdup (session->default_headers->pdata[i]));
+  exchange->authorization = g_strdup (request->authorization != NULL ? request->authorization
+                                                                      : session->authorization);
+  g_mutex_unlock (&session->lock);
+  for (i = 0; i < request->headers->len; i++)
+    g_ptr_array_add (exchange->headers, g_strdup (request->headers->pdata[i]));
+  if (request->timeout >= 0)
+    exchange->settings.timeout = request->timeout;
+  exchange->max_redirects = request->max_redirects >= 0 ? (guint) request->max_redirects
+                                                         : exchange->settings.max_redirects;
+  if (request->raise_for_status >= 0)
+    exchange->settings.raise_for_status = request->raise_for_status;
 
+  g_mutex_lock (&session->lock);
   if (session->closed)
     {
       g_mutex_unlock (&session->lock);
@@ -434,4 +721,34 @@ async_http_exchange_submit (AsyncHttpSession      *session,
   while ((other = g_queue_pop_head (&to_complete)) != NULL)
     async_http_exchange_complete (other);
   return &exchange->parent;
+}
+
+/**
+ * async_http_future_get_response:
+ * @future: a future returned by an #AsyncHttpSession
+ *
+ * The response a request's future settled with, including one that
+ * rejected it with %ASYNC_HTTP_ERROR_STATUS (raise-for-status): the
+ * status, headers and body of the failure stay readable, as
+ * `ClientResponseError` keeps them in aiohttp.
+ *
+ * Any thread.
+ *
+ * Returns: (transfer none) (nullable): the response, or %NULL if the
+ *   future is pending or failed without one
+ *
+ * Since: 0.2
+ */
+AsyncHttpResponse *
+async_http_future_get_response (AsyncFuture *future)
+{
+  AsyncHttpExchange *exchange = (AsyncHttpExchange *) future;
+
+  g_return_val_if_fail (future != NULL, NULL);
+
+  if (async_future_is_resolved (future))
+    return future->klass == &exchange_class ? async_future_get_value (future) : NULL;
+  if (future->klass != &exchange_class || async_future_is_pending (future))
+    return NULL;
+  return exchange->failed_response;
 }

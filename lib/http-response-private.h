@@ -22,6 +22,7 @@ struct _AsyncHttpResponse
   GPtrArray       *header_values; /* char *, same length */
   GBytes          *body;
   AsyncHttpTimings timings;
+  guint            n_attempts;
 };
 
 AsyncHttpResponse *async_http_response_new         (void);

@@ -372,3 +372,20 @@ async_http_response_get_timings (AsyncHttpResponse *response)
 
   return &response->timings;
 }
+
+/**
+ * async_http_response_get_n_attempts:
+ * @response: a response
+ *
+ * Returns: how many attempts the session's retry policy made for it: 1 if
+ *   the first attempt's response was kept
+ *
+ * Since: 0.2
+ */
+guint
+async_http_response_get_n_attempts (AsyncHttpResponse *response)
+{
+  g_return_val_if_fail (response != NULL, 0);
+
+  return response->n_attempts;
+}

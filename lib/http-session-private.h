@@ -17,17 +17,41 @@ G_BEGIN_DECLS
 typedef struct _AsyncHttpHandle AsyncHttpHandle;
 typedef struct _AsyncHttpShare  AsyncHttpShare;
 
-/* What an exchange copies from the session when it is made. */
+/* The retry policy: how many attempts, how long between them, what is
+ * worth another attempt. */
 typedef struct
 {
-  guint64  max_body_size;
-  double   timeout;
-  double   connect_timeout;
-  guint    low_speed_limit;
-  guint    low_speed_time;
-  guint    max_redirects;
-  gboolean verify_tls;
+  guint    attempts;            /* 1: no retry */
+  double   base_delay;          /* seconds before the second attempt */
+  double   max_delay;           /* the cap of a delay, Retry-After included */
+  guint    statuses[16];        /* retried statuses, 0-terminated */
+} AsyncHttpRetry;
+
+/* What an exchange copies from the session when it is made (strings are
+ * its own copies: async_http_settings_copy () and _clear ()). */
+typedef struct
+{
+  guint64        max_body_size;
+  double         timeout;
+  double         connect_timeout;
+  guint          low_speed_limit;
+  guint          low_speed_time;
+  guint          max_redirects;
+  gboolean       verify_tls;
+  gboolean       raise_for_status;
+  gboolean       cookies_enabled;
+  gboolean       trust_env;
+  char          *proxy;             /* NULL: none (or the environment's) */
+  char          *no_proxy;
+  char          *ca_file;
+  char          *client_cert;
+  char          *client_key;
+  AsyncHttpRetry retry;
 } AsyncHttpSettings;
+
+void async_http_settings_copy  (AsyncHttpSettings       *to,
+                                const AsyncHttpSettings *from);
+void async_http_settings_clear (AsyncHttpSettings       *settings);
 
 /*
  * Thread safety: every field below @lock is protected by it. An exchange
@@ -42,7 +66,10 @@ struct _AsyncHttpSession
   guint             limit_per_host;
   AsyncHttpSettings settings;
   char             *user_agent;
+  char             *base_url;
+  char             *authorization;     /* the default Authorization value */
   GPtrArray        *default_headers;   /* "Name: value" */
+  GHashTable       *cookies;           /* cookie key → Netscape line */
   AsyncPool        *pool;              /* made by the first request */
   gboolean          closed;
   GQueue            exchanges;         /* AsyncHttpExchange.link: not ended yet */
@@ -59,5 +86,12 @@ gboolean async_http_is_token     (const char  *text,
  * removes a header curl would add). FALSE with INVALID_HEADER otherwise. */
 gboolean async_http_check_header (const char  *line,
                                   GError     **error);
+
+/* The cookie jar: lines in curl's Netscape format, keyed by domain, path
+ * and name, so that what concurrent transfers learnt merges back. */
+GPtrArray *async_http_cookie_jar_snapshot_unlocked (AsyncHttpSession *session);
+void       async_http_cookie_jar_merge_unlocked    (AsyncHttpSession *session,
+                                                    GPtrArray        *before,
+                                                    GPtrArray        *after);
 
 G_END_DECLS

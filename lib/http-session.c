@@ -11,12 +11,18 @@
 
 #include "error-private.h"
 #include "http-exchange-private.h"
+#include "http-request-private.h"
 #include "http-transfer-private.h"
 
 #define DEFAULT_LIMIT          100
 #define DEFAULT_MAX_REDIRECTS  10
 #define DEFAULT_MAX_BODY_SIZE  (G_GUINT64_CONSTANT (64) << 20)
 #define DEFAULT_TIMEOUT_S      300.0
+#define DEFAULT_RETRY_BASE_DELAY_S 0.5
+#define DEFAULT_RETRY_MAX_DELAY_S  30.0
+
+/* What is usually worth another attempt: overload and gateways. */
+static const guint default_retry_statuses[] = { 429, 502, 503, 504 };
 
 /**
  * async_http_error_quark:
@@ -27,13 +33,37 @@
  */
 ASYNC_DEFINE_QUARK (async-http-error-quark, async_http_error)
 
+void
+async_http_settings_copy (AsyncHttpSettings       *to,
+                          const AsyncHttpSettings *from)
+{
+  *to = *from;
+  to->proxy = g_strdup (from->proxy);
+  to->no_proxy = g_strdup (from->no_proxy);
+  to->ca_file = g_strdup (from->ca_file);
+  to->client_cert = g_strdup (from->client_cert);
+  to->client_key = g_strdup (from->client_key);
+}
+
+void
+async_http_settings_clear (AsyncHttpSettings *settings)
+{
+  g_clear_pointer (&settings->proxy, g_free);
+  g_clear_pointer (&settings->no_proxy, g_free);
+  g_clear_pointer (&settings->ca_file, g_free);
+  g_clear_pointer (&settings->client_cert, g_free);
+  g_clear_pointer (&settings->client_key, g_free);
+}
+
 /**
  * async_http_session_new:
  *
  * Creates a session with aiohttp's defaults: at most 100 transfers at once
  * and no limit per host, a total time-out of 300 seconds, at most 10
  * redirects, TLS certificates verified, bodies of at most 64 MiB, only
- * `http` and `https`. Change them with the setters before the first request.
+ * `http` and `https`, a cookie jar, no proxy (the environment's
+ * `http_proxy` is ignored, as aiohttp's `trust_env=False`), no retries.
+ * Change them with the setters before the first request.
  *
  * Any thread.
  *
@@ -56,6 +86,12 @@ async_http_session_new (void)
   session->settings.timeout = DEFAULT_TIMEOUT_S;
   session->settings.max_redirects = DEFAULT_MAX_REDIRECTS;
   session->settings.verify_tls = TRUE;
+  session->settings.cookies_enabled = TRUE;
+  session->settings.retry.attempts = 1;
+  session->settings.retry.base_delay = DEFAULT_RETRY_BASE_DELAY_S;
+  session->settings.retry.max_delay = DEFAULT_RETRY_MAX_DELAY_S;
+  memcpy (session->settings.retry.statuses, default_retry_statuses, sizeof default_retry_statuses);
+  session->cookies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   session->user_agent = g_strdup (PACKAGE_NAME "/" PACKAGE_VERSION);
   session->default_headers = g_ptr_array_new_with_free_func (g_free);
   g_queue_init (&session->exchanges);
@@ -106,7 +142,11 @@ async_http_session_unref (AsyncHttpSession *session)
   g_ptr_array_unref (session->idle_handles);
   async_http_share_free (session->share);
   g_hash_table_unref (session->hosts);
+  g_hash_table_unref (session->cookies);
   g_ptr_array_unref (session->default_headers);
+  async_http_settings_clear (&session->settings);
+  g_free (session->authorization);
+  g_free (session->base_url);
   g_free (session->user_agent);
   g_mutex_clear (&session->lock);
   g_free (session);
@@ -414,6 +454,456 @@ async_http_session_add_default_header (AsyncHttpSession  *session,
 }
 
 /**
+ * async_http_session_set_base_url:
+ * @session: a session
+ * @base_url: (nullable): an absolute `http` or `https` URL; %NULL for none
+ *
+ * aiohttp's `ClientSession(base_url=)`: a request whose URL has no scheme
+ * ("/users", "users?id=1") is resolved against it (RFC 3986), so that
+ * "users" against "http://host/api/" is "http://host/api/users". Applies
+ * to later requests.
+ *
+ * Since: 0.2
+ */
+void
+async_http_session_set_base_url (AsyncHttpSession *session,
+                                 const char       *base_url)
+{
+  g_return_if_fail (session != NULL);
+  g_return_if_fail (base_url == NULL || g_uri_peek_scheme (base_url) != NULL);
+
+  g_mutex_lock (&session->lock);
+  g_free (session->base_url);
+  session->base_url = g_strdup (base_url);
+  g_mutex_unlock (&session->lock);
+}
+
+static gboolean
+set_default_authorization (AsyncHttpSession  *session,
+                           AsyncHttpRequest  *scratch,
+                           GError           **error)
+{
+  g_mutex_lock (&session->lock);
+  g_free (session->authorization);
+  session->authorization = g_steal_pointer (&scratch->authorization);
+  g_mutex_unlock (&session->lock);
+  async_http_request_unref (scratch);
+  return TRUE;
+}
+
+/**
+ * async_http_session_set_basic_auth:
+ * @session: a session
+ * @user: the user name, without a colon
+ * @password: the password
+ * @error: where invalid credentials are reported
+ *
+ * aiohttp's `ClientSession(auth=BasicAuth(…))`: an `Authorization` header
+ * for every request that sets none of its own; never sent to another host
+ * after a redirect. Applies to later requests.
+ *
+ * Returns: %FALSE with %ASYNC_HTTP_ERROR_INVALID_HEADER as
+ *   async_http_request_set_basic_auth()
+ *
+ * Since: 0.2
+ */
+gboolean
+async_http_session_set_basic_auth (AsyncHttpSession  *session,
+                                   const char        *user,
+                                   const char        *password,
+                                   GError           **error)
+{
+  AsyncHttpRequest *scratch;
+
+  g_return_val_if_fail (session != NULL, FALSE);
+  g_return_val_if_fail (user != NULL, FALSE);
+  g_return_val_if_fail (password != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  scratch = async_http_request_new ("GET", "/");
+  if (!async_http_request_set_basic_auth (scratch, user, password, error))
+    {
+      async_http_request_unref (scratch);
+      return FALSE;
+    }
+  return set_default_authorization (session, scratch, error);
+}
+
+/**
+ * async_http_session_set_bearer_auth:
+ * @session: a session
+ * @token: the token
+ * @error: where an invalid token is reported
+ *
+ * An `Authorization: Bearer` header for every request that sets none of
+ * its own; never sent to another host after a redirect. Applies to later
+ * requests.
+ *
+ * Returns: %FALSE with %ASYNC_HTTP_ERROR_INVALID_HEADER if @token has a CR
+ *   or LF
+ *
+ * Since: 0.2
+ */
+gboolean
+async_http_session_set_bearer_auth (AsyncHttpSession  *session,
+                                    const char        *token,
+                                    GError           **error)
+{
+  AsyncHttpRequest *scratch;
+
+  g_return_val_if_fail (session != NULL, FALSE);
+  g_return_val_if_fail (token != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  scratch = async_http_request_new ("GET", "/");
+  if (!async_http_request_set_bearer_auth (scratch, token, error))
+    {
+      async_http_request_unref (scratch);
+      return FALSE;
+    }
+  return set_default_authorization (session, scratch, error);
+}
+
+/**
+ * async_http_session_set_raise_for_status:
+ * @session: a session
+ * @raise: %TRUE to reject the futures of responses of 400 or more
+ *
+ * aiohttp's `ClientSession(raise_for_status=True)`, for the requests that
+ * do not say otherwise. The failed response stays readable through
+ * async_http_future_get_response(). Applies to later requests.
+ *
+ * Since: 0.2
+ */
+void
+async_http_session_set_raise_for_status (AsyncHttpSession *session,
+                                         gboolean          raise)
+{
+  g_return_if_fail (session != NULL);
+
+  g_mutex_lock (&session->lock);
+  session->settings.raise_for_status = raise != FALSE;
+  g_mutex_unlock (&session->lock);
+}
+
+static void
+set_string (AsyncHttpSession  *session,
+            char             **field,
+            const char        *value)
+{
+  g_mutex_lock (&session->lock);
+  g_free (*field);
+  *field = g_strdup (value);
+  g_mutex_unlock (&session->lock);
+}
+
+/**
+ * async_http_session_set_proxy:
+ * @session: a session
+ * @proxy_url: (nullable): the proxy, as curl's `--proxy` takes it:
+ *   `http://host:port`, `https://…`, `socks5h://…`, with `user:password@`
+ *   if it needs them; %NULL for none
+ *
+ * Sends every later request through the proxy (aiohttp's `proxy=`).
+ *
+ * Since: 0.2
+ */
+void
+async_http_session_set_proxy (AsyncHttpSession *session,
+                              const char       *proxy_url)
+{
+  g_return_if_fail (session != NULL);
+  g_return_if_fail (proxy_url == NULL || strpbrk (proxy_url, "\r\n") == NULL);
+
+  set_string (session, &session->settings.proxy, proxy_url);
+}
+
+/**
+ * async_http_session_set_no_proxy:
+ * @session: a session
+ * @hosts: (nullable): host names (and domains) that bypass the proxy,
+ *   comma-separated, as curl's `--noproxy`; "*" for all
+ *
+ * Since: 0.2
+ */
+void
+async_http_session_set_no_proxy (AsyncHttpSession *session,
+                                 const char       *hosts)
+{
+  g_return_if_fail (session != NULL);
+
+  set_string (session, &session->settings.no_proxy, hosts);
+}
+
+/**
+ * async_http_session_set_trust_env:
+ * @session: a session
+ * @trust_env: %TRUE to obey `http_proxy`, `https_proxy`, `all_proxy` and
+ *   `no_proxy` from the environment
+ *
+ * aiohttp's `trust_env=`, %FALSE by default: unlike the curl tool, a
+ * session ignores the environment's proxies unless told to. An explicit
+ * async_http_session_set_proxy() wins either way.
+ *
+ * Since: 0.2
+ */
+void
+async_http_session_set_trust_env (AsyncHttpSession *session,
+                                  gboolean          trust_env)
+{
+  g_return_if_fail (session != NULL);
+
+  g_mutex_lock (&session->lock);
+  session->settings.trust_env = trust_env != FALSE;
+  g_mutex_unlock (&session->lock);
+}
+
+/**
+ * async_http_session_set_ca_file:
+ * @session: a session
+ * @path: (nullable): a PEM file of the certificate authorities to trust,
+ *   in place of the system's; %NULL for the system's
+ *
+ * curl's `--cacert`; aiohttp's `ssl=ssl.create_default_context(cafile=)`.
+ *
+ * Since: 0.2
+ */
+void
+async_http_session_set_ca_file (AsyncHttpSession *session,
+                                const char       *path)
+{
+  g_return_if_fail (session != NULL);
+
+  set_string (session, &session->settings.ca_file, path);
+}
+
+/**
+ * async_http_session_set_client_certificate:
+ * @session: a session
+ * @certificate_path: (nullable): a PEM client certificate to present; %NULL
+ *   for none
+ * @key_path: (nullable): its private key, if not in the same file
+ *
+ * curl's `--cert` and `--key`.
+ *
+ * Since: 0.2
+ */
+void
+async_http_session_set_client_certificate (AsyncHttpSession *session,
+                                           const char       *certificate_path,
+                                           const char       *key_path)
+{
+  g_return_if_fail (session != NULL);
+  g_return_if_fail (key_path == NULL || certificate_path != NULL);
+
+  set_string (session, &session->settings.client_cert, certificate_path);
+  set_string (session, &session->settings.client_key, key_path);
+}
+
+/**
+ * async_http_session_set_retry:
+ * @session: a session
+ * @attempts: how many attempts at most, the first included; 1 for none
+ *   (the default)
+ * @base_delay: seconds before the second attempt; each later one waits
+ *   twice as long, with jitter (between half and all of it)
+ * @max_delay: the cap of a delay; a `Retry-After` longer than this is not
+ *   waited for: the response is returned instead
+ *
+ * The retry policy, which aiohttp leaves to its users. An attempt is
+ * retried if it failed to connect (%ASYNC_HTTP_ERROR_CONNECT), had its
+ * connection reset (%ASYNC_HTTP_ERROR_CONNECTION_RESET) or got a status of
+ * async_http_session_set_retry_statuses() (429, 502, 503, 504 by default),
+ * and only if the request is idempotent (async_http_request_set_idempotent())
+ * and none of its body was delivered to a chunk callback. `Retry-After`
+ * (seconds or an HTTP date) replaces the computed delay. The total
+ * time-out covers all attempts; cancelling the future stops the waiting
+ * at once. The response tells how many attempts it took
+ * (async_http_response_get_n_attempts()). The wait holds the request's
+ * worker thread and its slot of the per-host limit.
+ *
+ * Since: 0.2
+ */
+void
+async_http_session_set_retry (AsyncHttpSession *session,
+                              guint             attempts,
+                              double            base_delay,
+                              double            max_delay)
+{
+  g_return_if_fail (session != NULL);
+  g_return_if_fail (attempts >= 1);
+  g_return_if_fail (base_delay >= 0);
+  g_return_if_fail (max_delay >= base_delay);
+
+  g_mutex_lock (&session->lock);
+  session->settings.retry.attempts = attempts;
+  session->settings.retry.base_delay = base_delay;
+  session->settings.retry.max_delay = max_delay;
+  g_mutex_unlock (&session->lock);
+}
+
+/**
+ * async_http_session_set_retry_statuses:
+ * @session: a session
+ * @statuses: (array length=n_statuses): the statuses worth another attempt
+ * @n_statuses: how many; at most 15
+ *
+ * 429, 502, 503 and 504 by default.
+ *
+ * Since: 0.2
+ */
+void
+async_http_session_set_retry_statuses (AsyncHttpSession *session,
+                                       const guint      *statuses,
+                                       gsize             n_statuses)
+{
+  AsyncHttpRetry *retry;
+  gsize i;
+
+  g_return_if_fail (session != NULL);
+  g_return_if_fail (statuses != NULL || n_statuses == 0);
+  g_return_if_fail (n_statuses < G_N_ELEMENTS (retry->statuses));
+
+  g_mutex_lock (&session->lock);
+  retry = &session->settings.retry;
+  memset (retry->statuses, 0, sizeof retry->statuses);
+  for (i = 0; i < n_statuses; i++)
+    retry->statuses[i] = statuses[i];
+  g_mutex_unlock (&session->lock);
+}
+
+/* The 0.1 API's arguments as a request. NULL with @error for a header
+ * line that is not one. */
+static AsyncHttpRequest *
+request_from_arguments (const char            *method,
+                        const char            *url,
+                        const char * const    *headers,
+                        GBytes                *body,
+                        AsyncHttpRequestFlags  flags,
+                        GError               **error)
+{
+  AsyncHttpRequest *request = async_http_request_new (method, url);
+  guint i;
+
+  for (i = 0; headers != NULL && headers[i] != NULL; i++)
+    if (!async_http_request_add_header_line (request, headers[i], error))
+      {
+        async_http_request_unref (request);
+        return NULL;
+      }
+  if (body != NULL)
+    {
+      request->body_kind = ASYNC_HTTP_BODY_BYTES;
+      request->body = g_bytes_ref (body);
+      /* 0.1 sent the body as it was, with curl's form type. */
+      request->content_type = g_strdup ("application/x-www-form-urlencoded");
+    }
+  if (flags & ASYNC_HTTP_REQUEST_RAISE_FOR_STATUS)
+    request->raise_for_status = TRUE;
+  if (flags & ASYNC_HTTP_REQUEST_NO_REDIRECTS)
+    request->follow_redirects = FALSE;
+  return request;
+}
+
+static AsyncFuture *
+submit_arguments (AsyncHttpSession      *session,
+                  const char            *method,
+                  const char            *url,
+                  const char * const    *headers,
+                  GBytes                *body,
+                  AsyncHttpRequestFlags  flags,
+                  AsyncHttpChunkFunc     on_chunk,
+                  gpointer               user_data,
+                  GDestroyNotify         user_data_destroy)
+{
+  GError *error = NULL;
+  AsyncHttpRequest *request = request_from_arguments (method, url, headers, body, flags, &error);
+  AsyncFuture *future;
+
+  if (request == NULL)
+    {
+      if (user_data_destroy != NULL)
+        user_data_destroy (user_data);
+      return async_future_new_rejected (error);
+    }
+  future = async_http_exchange_submit (session, request, on_chunk, user_data, user_data_destroy);
+  async_http_request_unref (request);
+  return future;
+}
+
+/**
+ * async_http_session_send:
+ * @session: a session
+ * @request: the request; the session takes a reference and freezes it
+ *
+ * Sends @request (aiohttp's `session.request()`, with the body read). The
+ * transfer waits for a slot of the session's pool and of its host, then
+ * runs on a worker thread; redirects are followed and failed attempts
+ * retried as the session and the request say. A malformed URL, method or
+ * header, or a scheme other than http and https, rejects the future before
+ * anything is sent. Cancelling the future aborts the transfer at once, and
+ * stops the retrying. async_run() waits for the request to end before it
+ * returns.
+ *
+ * Any thread; the future settles on the scheduler of the caller's context.
+ *
+ * Returns: (transfer full): the future of an #AsyncHttpResponse
+ *   (async_future_get_value()), or of an %ASYNC_HTTP_ERROR; with
+ *   raise-for-status, async_http_future_get_response() still gives the
+ *   failed response
+ *
+ * Since: 0.2
+ */
+AsyncFuture *
+async_http_session_send (AsyncHttpSession *session,
+                         AsyncHttpRequest *request)
+{
+  g_return_val_if_fail (session != NULL, NULL);
+  g_return_val_if_fail (request != NULL, NULL);
+
+  return async_http_exchange_submit (session, request, NULL, NULL, NULL);
+}
+
+/**
+ * async_http_session_send_stream:
+ * @session: a session
+ * @request: the request; the session takes a reference and freezes it
+ * @on_chunk: receives the body piece by piece
+ * @user_data: (nullable): the data for @on_chunk
+ * @user_data_destroy: (nullable): frees @user_data on the caller's context
+ *   once the request has ended
+ *
+ * As async_http_session_send(), but the body of the final response goes to
+ * @on_chunk as it arrives, on the caller's context, instead of into the
+ * response, whose body is then empty. The transfer stops reading from the
+ * socket while more than 1 MiB waits for @on_chunk. The bodies of
+ * redirects and retried attempts never reach @on_chunk, nor does the body
+ * of a failure when raise-for-status is on: that one goes with the failed
+ * response (async_http_future_get_response()). The body cap still
+ * applies; set it to 0 for unbounded downloads.
+ *
+ * Any thread whose thread-default context is iterated.
+ *
+ * Returns: (transfer full): the future of an #AsyncHttpResponse, settled
+ *   after the last chunk was delivered
+ *
+ * Since: 0.2
+ */
+AsyncFuture *
+async_http_session_send_stream (AsyncHttpSession   *session,
+                                AsyncHttpRequest   *request,
+                                AsyncHttpChunkFunc  on_chunk,
+                                gpointer            user_data,
+                                GDestroyNotify      user_data_destroy)
+{
+  g_return_val_if_fail (session != NULL, NULL);
+  g_return_val_if_fail (request != NULL, NULL);
+  g_return_val_if_fail (on_chunk != NULL, NULL);
+
+  return async_http_exchange_submit (session, request, on_chunk, user_data, user_data_destroy);
+}
+
+/**
  * async_http_session_request:
  * @session: a session
  * @method: "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE" or another token
@@ -450,7 +940,7 @@ async_http_session_request (AsyncHttpSession      *session,
   g_return_val_if_fail (method != NULL, NULL);
   g_return_val_if_fail (url != NULL, NULL);
 
-  return async_http_exchange_submit (session, method, url, headers, body, flags, NULL, NULL, NULL);
+  return submit_arguments (session, method, url, headers, body, flags, NULL, NULL, NULL);
 }
 
 /**
@@ -474,8 +964,8 @@ async_http_session_get (AsyncHttpSession *session,
   g_return_val_if_fail (session != NULL, NULL);
   g_return_val_if_fail (url != NULL, NULL);
 
-  return async_http_exchange_submit (session, "GET", url, NULL, NULL, ASYNC_HTTP_REQUEST_DEFAULT,
-                         NULL, NULL, NULL);
+  return submit_arguments (session, "GET", url, NULL, NULL, ASYNC_HTTP_REQUEST_DEFAULT,
+                           NULL, NULL, NULL);
 }
 
 /**
@@ -520,8 +1010,8 @@ async_http_session_request_stream (AsyncHttpSession      *session,
   g_return_val_if_fail (url != NULL, NULL);
   g_return_val_if_fail (on_chunk != NULL, NULL);
 
-  return async_http_exchange_submit (session, method, url, headers, body, flags,
-                         on_chunk, user_data, user_data_destroy);
+  return submit_arguments (session, method, url, headers, body, flags,
+                           on_chunk, user_data, user_data_destroy);
 }
 
 /**

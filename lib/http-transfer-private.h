@@ -33,9 +33,32 @@ void             async_http_handle_wakeup (AsyncHttpHandle *handle);
 char            *async_http_transfer_host_key (const char  *url,
                                                GError     **error);
 
-/* Runs the transfer of @exchange on @handle, on the worker: afterwards
- * exchange->response or exchange->error is set. */
-void             async_http_transfer_run (AsyncHttpExchange *exchange,
-                                          AsyncHttpHandle   *handle);
+/* What one hop told beyond its response. */
+typedef struct
+{
+  char   *redirect_url;   /* the absolute Location of a 3xx, or NULL */
+  gint64  retry_after;    /* seconds from Retry-After (number or date), or -1 */
+} AsyncHttpHop;
+
+/* Runs one hop of @exchange (exchange->url, ->method) on @handle, on the
+ * worker: TRUE with exchange->response complete, or FALSE with
+ * exchange->error set. @hop is filled in either way; free its URL. */
+gboolean         async_http_transfer_run (AsyncHttpExchange *exchange,
+                                          AsyncHttpHandle   *handle,
+                                          AsyncHttpHop      *hop);
+
+/* The cookie engine of @handle: replaced by @lines (Netscape format), and
+ * read back after the transfers. */
+void             async_http_handle_set_cookies (AsyncHttpHandle *handle,
+                                                GPtrArray       *lines);
+GPtrArray       *async_http_handle_get_cookies (AsyncHttpHandle *handle);
+
+/* A Netscape cookie file, read and written by curl's own code. */
+gboolean         async_http_transfer_read_cookie_file  (const char  *path,
+                                                        GPtrArray   *lines,
+                                                        GError     **error);
+gboolean         async_http_transfer_write_cookie_file (const char  *path,
+                                                        GPtrArray   *lines,
+                                                        GError     **error);
 
 G_END_DECLS

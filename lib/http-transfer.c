@@ -28,11 +28,18 @@ struct _AsyncHttpShare
   GMutex  locks[CURL_LOCK_DATA_LAST];
 };
 
-/* What one run of a transfer needs besides its exchange. */
+/* One hop of an exchange on a handle. */
 typedef struct
 {
   AsyncHttpExchange *exchange;
+  CURL              *easy;
   struct curl_slist *headers;
+  curl_mime         *mime;
+  GInputStream      *upload;         /* a file or stream body being sent */
+  GError            *upload_error;
+  gboolean           head_seen;
+  CURLcode           refused;        /* the first option curl refused */
+  const char        *refused_name;
   char               error_buffer[CURL_ERROR_SIZE];
 } Transfer;
 
@@ -166,6 +173,48 @@ async_http_transfer_host_key (const char  *url,
 
 /* ---------------------------------------------------------------- callbacks */
 
+static long
+response_code (CURL *easy)
+{
+  long status = 0;
+
+  curl_easy_getinfo (easy, CURLINFO_RESPONSE_CODE, &status);
+  return status;
+}
+
+static void
+collect_head (Transfer *transfer)
+{
+  AsyncHttpExchange *exchange = transfer->exchange;
+  AsyncHttpResponse *response = exchange->response;
+  long version = 0;
+  char *url = NULL;
+
+  transfer->head_seen = TRUE;
+  curl_easy_getinfo (transfer->easy, CURLINFO_EFFECTIVE_URL, &url);
+  curl_easy_getinfo (transfer->easy, CURLINFO_HTTP_VERSION, &version);
+  response->status = (guint) response_code (transfer->easy);
+  g_free (response->url);
+  response->url = g_strdup (url != NULL ? url : exchange->url);
+  g_free (response->http_version);
+  switch (version)
+    {
+    case CURL_HTTP_VERSION_1_0:
+      response->http_version = g_strdup ("1.0");
+      break;
+    case CURL_HTTP_VERSION_2_0:
+      response->http_version = g_strdup ("2");
+      break;
+    case CURL_HTTP_VERSION_3:
+      response->http_version = g_strdup ("3");
+      break;
+    default:
+      response->http_version = g_strdup ("1.1");
+      break;
+    }
+  async_http_exchange_head (exchange);
+}
+
 static size_t
 on_header (char   *buffer,
            size_t  size,
@@ -187,6 +236,8 @@ on_write (char   *buffer,
   Transfer *transfer = data;
   gsize length = size * n_items;
 
+  if (!transfer->head_seen)
+    collect_head (transfer);
   return async_http_exchange_receive (transfer->exchange, buffer, length) ? length : 0;
 }
 
@@ -200,6 +251,39 @@ on_progress (void       *data,
   Transfer *transfer = data;
 
   return async_http_exchange_is_cancelled (transfer->exchange) ? 1 : 0;
+}
+
+/* A file or stream body, read with blocking reads on the worker. */
+static size_t
+on_read (char   *buffer,
+         size_t  size,
+         size_t  n_items,
+         void   *data)
+{
+  Transfer *transfer = data;
+  gssize n;
+
+  if (async_http_exchange_is_cancelled (transfer->exchange))
+    return CURL_READFUNC_ABORT;
+  n = g_input_stream_read (transfer->upload, buffer, size * n_items, NULL,
+                           &transfer->upload_error);
+  return n < 0 ? CURL_READFUNC_ABORT : (size_t) n;
+}
+
+/* curl rewinds a body to send it again (a 307, or an authentication). */
+static int
+on_seek (void       *data,
+         curl_off_t  offset,
+         int         origin)
+{
+  Transfer *transfer = data;
+
+  if (!G_IS_SEEKABLE (transfer->upload) || !g_seekable_can_seek (G_SEEKABLE (transfer->upload)))
+    return CURL_SEEKFUNC_CANTSEEK;
+  return g_seekable_seek (G_SEEKABLE (transfer->upload), offset,
+                          origin == SEEK_SET ? G_SEEK_SET : origin == SEEK_CUR ? G_SEEK_CUR : G_SEEK_END,
+                          NULL, NULL)
+         ? CURL_SEEKFUNC_OK : CURL_SEEKFUNC_FAIL;
 }
 
 /* ---------------------------------------------------------------- errors */
@@ -249,12 +333,15 @@ error_for_code (CURLcode code)
     case CURLE_HTTP3:
     case CURLE_BAD_CONTENT_ENCODING:
     case CURLE_RANGE_ERROR:
-    /* curl reports broken chunked encoding as a receive error too. */
-    case CURLE_RECV_ERROR:
       return ASYNC_HTTP_ERROR_PROTOCOL;
+    case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
+      return ASYNC_HTTP_ERROR_CONNECTION_RESET;
     case CURLE_SEND_FAIL_REWIND:
       return ASYNC_HTTP_ERROR_SEND;
+    case CURLE_UNKNOWN_OPTION:
+    case CURLE_NOT_BUILT_IN:
+      return ASYNC_HTTP_ERROR_UNSUPPORTED_OPTION;
     default:
       return ASYNC_HTTP_ERROR_FAILED;
     }
@@ -262,29 +349,39 @@ error_for_code (CURLcode code)
 
 static void
 set_curl_error (Transfer *transfer,
-                CURL     *easy,
                 CURLcode  code)
 {
   AsyncHttpExchange *exchange = transfer->exchange;
   const char *message = transfer->error_buffer[0] != '\0'
                         ? transfer->error_buffer : curl_easy_strerror (code);
   AsyncHttpError error_code = error_for_code (code);
-  long status = 0;
+
+  if (exchange->error != NULL)
+    return;
 
   /* Our own check let only http and https through, so curl refuses a
    * scheme after a redirect (a 3xx was received) or refuses an HTTP/0.9
    * reply, which had no status line: the latter is a protocol error. */
-  curl_easy_getinfo (easy, CURLINFO_RESPONSE_CODE, &status);
-  if (error_code == ASYNC_HTTP_ERROR_UNSUPPORTED_SCHEME && status == 0)
+  if (error_code == ASYNC_HTTP_ERROR_UNSUPPORTED_SCHEME && response_code (transfer->easy) == 0)
     error_code = ASYNC_HTTP_ERROR_PROTOCOL;
+  /* curl reports broken chunked encoding as a receive error too; a failed
+   * socket call is "Recv failure: …" or "Send failure: …", with strerror ()
+   * (CURLINFO_OS_ERRNO only tells connect failures). */
+  if (error_code == ASYNC_HTTP_ERROR_CONNECTION_RESET
+      && !g_str_has_prefix (message, "Recv failure") && !g_str_has_prefix (message, "Send failure"))
+    error_code = code == CURLE_SEND_ERROR ? ASYNC_HTTP_ERROR_SEND : ASYNC_HTTP_ERROR_PROTOCOL;
 
   if (exchange->too_large)
     g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_TOO_LARGE,
                  "%s: the body is larger than %" G_GUINT64_FORMAT " bytes",
-                 exchange->url, exchange->settings.max_body_size);
+                 exchange->url, exchange->too_large_limit);
   else if (async_http_exchange_is_cancelled (exchange))
     g_set_error (&exchange->error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                  "%s: the transfer was cancelled", exchange->url);
+  else if (transfer->upload_error != NULL)
+    g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_FILE,
+                 "%s: reading the body to send: %s", exchange->url,
+                 transfer->upload_error->message);
   else
     g_set_error (&exchange->error, ASYNC_HTTP_ERROR, error_code,
                  "%s: %s", exchange->url, message);
@@ -292,7 +389,166 @@ set_curl_error (Transfer *transfer,
 
 /* ---------------------------------------------------------------- setup */
 
+/* Every option is checked: a refused one must not leave curl's default in
+ * place (REDIR_PROTOCOLS above all). The first refusal fails the hop. */
+#define SET(option, value) \
+  G_STMT_START { \
+    CURLcode set_code_ = curl_easy_setopt (easy, option, value); \
+    if (set_code_ != CURLE_OK && transfer->refused == CURLE_OK) \
+      { \
+        transfer->refused = set_code_; \
+        transfer->refused_name = #option; \
+      } \
+  } G_STMT_END
+
+static gboolean
+is_header (const char *line,
+           const char *name)
+{
+  gsize length = strlen (name);
+
+  return g_ascii_strncasecmp (line, name, length) == 0 && line[length] == ':';
+}
+
 static void
+add_header (Transfer   *transfer,
+            const char *line)
+{
+  transfer->headers = curl_slist_append (transfer->headers, line);
+}
+
+static gboolean
+has_header (AsyncHttpExchange *exchange,
+            const char        *name)
+{
+  guint i;
+
+  for (i = 0; i < exchange->headers->len; i++)
+    if (is_header (exchange->headers->pdata[i], name))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+setup_body (Transfer *transfer,
+            CURL     *easy)
+{
+  AsyncHttpExchange *exchange = transfer->exchange;
+  AsyncHttpRequest *request = exchange->request;
+  gboolean is_post = strcmp (exchange->method, "POST") == 0;
+  AsyncHttpBodyKind kind = exchange->send_body ? request->body_kind : ASYNC_HTTP_BODY_NONE;
+  guint i;
+
+  if (kind != ASYNC_HTTP_BODY_NONE && kind != ASYNC_HTTP_BODY_MULTIPART
+      && !has_header (exchange, "Content-Type"))
+    {
+      char *line = g_strconcat ("Content-Type: ", request->content_type, NULL);
+
+      add_header (transfer, line);
+      g_free (line);
+    }
+
+  switch (kind)
+    {
+    case ASYNC_HTTP_BODY_NONE:
+      /* A POST without a body is still a POST, of zero bytes. */
+      if (is_post)
+        {
+          SET (CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) 0);
+          SET (CURLOPT_POSTFIELDS, "");
+        }
+      return TRUE;
+
+    case ASYNC_HTTP_BODY_BYTES:
+      {
+        gsize size = 0;
+        const void *data = g_bytes_get_data (request->body, &size);
+
+        SET (CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) size);
+        SET (CURLOPT_POSTFIELDS, data != NULL ? data : "");
+        return TRUE;
+      }
+
+    case ASYNC_HTTP_BODY_MULTIPART:
+      transfer->mime = curl_mime_init (easy);
+      for (i = 0; i < request->parts->len; i++)
+        {
+          AsyncHttpPart *part = request->parts->pdata[i];
+          curl_mimepart *mime_part = curl_mime_addpart (transfer->mime);
+          CURLcode code;
+
+          curl_mime_name (mime_part, part->name);
+          if (part->value != NULL)
+            code = curl_mime_data (mime_part, part->value, CURL_ZERO_TERMINATED);
+          else
+            {
+              char *path = g_file_get_path (part->file);
+
+              code = path != NULL ? curl_mime_filedata (mime_part, path) : CURLE_READ_ERROR;
+              if (code == CURLE_OK)
+                code = curl_mime_filename (mime_part, part->filename);
+              if (code == CURLE_OK && part->content_type != NULL)
+                code = curl_mime_type (mime_part, part->content_type);
+              if (code != CURLE_OK)
+                g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_FILE,
+                             "%s: cannot send the file of part “%s”: %s", exchange->url,
+                             part->name, path != NULL ? curl_easy_strerror (code) : "not a local file");
+              g_free (path);
+            }
+          if (code != CURLE_OK)
+            {
+              if (exchange->error == NULL)
+                g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_FAILED,
+                             "%s: part “%s”: %s", exchange->url, part->name,
+                             curl_easy_strerror (code));
+              return FALSE;
+            }
+        }
+      SET (CURLOPT_MIMEPOST, transfer->mime);
+      return TRUE;
+
+    case ASYNC_HTTP_BODY_FILE:
+    case ASYNC_HTTP_BODY_STREAM:
+      {
+        gint64 length = request->stream_length;
+        GError *error = NULL;
+
+        if (kind == ASYNC_HTTP_BODY_FILE)
+          {
+            GFileInfo *info = g_file_query_info (request->file, G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                                                 G_FILE_QUERY_INFO_NONE, NULL, &error);
+            GFileInputStream *stream = info != NULL ? g_file_read (request->file, NULL, &error) : NULL;
+
+            if (stream == NULL)
+              {
+                g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_FILE,
+                             "%s: cannot send the file: %s", exchange->url, error->message);
+                g_error_free (error);
+                g_clear_object (&info);
+                return FALSE;
+              }
+            length = g_file_info_get_size (info);
+            g_object_unref (info);
+            transfer->upload = G_INPUT_STREAM (stream);
+          }
+        else
+          transfer->upload = g_object_ref (request->stream);
+
+        SET (CURLOPT_POST, 1L);
+        SET (CURLOPT_READFUNCTION, on_read);
+        SET (CURLOPT_READDATA, transfer);
+        SET (CURLOPT_SEEKFUNCTION, on_seek);
+        SET (CURLOPT_SEEKDATA, transfer);
+        SET (CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) length);
+        if (length < 0)
+          add_header (transfer, "Transfer-Encoding: chunked");
+        return TRUE;
+      }
+    }
+  g_assert_not_reached ();
+}
+
+static gboolean
 setup_transfer (Transfer *transfer,
                 CURL     *easy)
 {
@@ -300,83 +556,119 @@ setup_transfer (Transfer *transfer,
   const AsyncHttpSettings *settings = &exchange->settings;
   gboolean is_head = strcmp (exchange->method, "HEAD") == 0;
   gboolean has_expect = FALSE;
+  gboolean has_body = exchange->send_body && exchange->request->body_kind != ASYNC_HTTP_BODY_NONE;
   guint i;
 
   for (i = 0; i < exchange->headers->len; i++)
     {
       const char *line = exchange->headers->pdata[i];
 
-      transfer->headers = curl_slist_append (transfer->headers, line);
-      has_expect |= g_ascii_strncasecmp (line, "Expect:", 7) == 0;
+      /* Credentials stay with the host they were meant for. */
+      if (!exchange->send_authorization && is_header (line, "Authorization"))
+        continue;
+      add_header (transfer, line);
+      has_expect |= is_header (line, "Expect");
+    }
+  if (exchange->authorization != NULL && exchange->send_authorization
+      && !has_header (exchange, "Authorization"))
+    {
+      char *line = g_strconcat ("Authorization: ", exchange->authorization, NULL);
+
+      add_header (transfer, line);
+      g_free (line);
     }
   /* No 100-continue round trip before a large body. */
-  if (exchange->body != NULL && !has_expect)
-    transfer->headers = curl_slist_append (transfer->headers, "Expect:");
+  if (has_body && !has_expect)
+    add_header (transfer, "Expect:");
 
-  curl_easy_setopt (easy, CURLOPT_URL, exchange->url);
-  curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt (easy, CURLOPT_SHARE, exchange->session->share->share);
-  curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, transfer->error_buffer);
+  SET (CURLOPT_URL, exchange->url);
+  SET (CURLOPT_NOSIGNAL, 1L);
+  SET (CURLOPT_SHARE, exchange->session->share->share);
+  SET (CURLOPT_ERRORBUFFER, transfer->error_buffer);
 #if LIBCURL_VERSION_NUM >= 0x075500
-  curl_easy_setopt (easy, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt (easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  SET (CURLOPT_PROTOCOLS_STR, "http,https");
+  SET (CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 #else
-  curl_easy_setopt (easy, CURLOPT_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
-  curl_easy_setopt (easy, CURLOPT_REDIR_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
+  SET (CURLOPT_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
+  SET (CURLOPT_REDIR_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-  if (!(exchange->flags & ASYNC_HTTP_REQUEST_NO_REDIRECTS))
-    {
-      curl_easy_setopt (easy, CURLOPT_FOLLOWLOCATION, 1L);
-      curl_easy_setopt (easy, CURLOPT_MAXREDIRS, (long) settings->max_redirects);
-    }
-  curl_easy_setopt (easy, CURLOPT_SSL_VERIFYPEER, settings->verify_tls ? 1L : 0L);
-  curl_easy_setopt (easy, CURLOPT_SSL_VERIFYHOST, settings->verify_tls ? 2L : 0L);
+#if LIBCURL_VERSION_NUM >= 0x075700
+  /* Cancelling during name resolution must not wait for the resolver. */
+  SET (CURLOPT_QUICK_EXIT, 1L);
+#endif
+  /* Redirects are followed by the exchange, hop by hop: methods, bodies
+   * and credentials change as browsers change them. */
+  SET (CURLOPT_FOLLOWLOCATION, 0L);
+  SET (CURLOPT_SSL_VERIFYPEER, settings->verify_tls ? 1L : 0L);
+  SET (CURLOPT_SSL_VERIFYHOST, settings->verify_tls ? 2L : 0L);
+  if (settings->ca_file != NULL)
+    SET (CURLOPT_CAINFO, settings->ca_file);
+  if (settings->client_cert != NULL)
+    SET (CURLOPT_SSLCERT, settings->client_cert);
+  if (settings->client_key != NULL)
+    SET (CURLOPT_SSLKEY, settings->client_key);
+  /* aiohttp ignores http_proxy and friends unless trust_env=True; curl
+   * reads them unless CURLOPT_PROXY is set, "" meaning no proxy. */
+  if (settings->proxy != NULL)
+    SET (CURLOPT_PROXY, settings->proxy);
+  else if (!settings->trust_env)
+    SET (CURLOPT_PROXY, "");
+  if (settings->no_proxy != NULL)
+    SET (CURLOPT_NOPROXY, settings->no_proxy);
+  if (settings->cookies_enabled)
+    SET (CURLOPT_COOKIEFILE, "");
   /* Decoded as aiohttp does; the body cap applies to the decoded size. */
-  curl_easy_setopt (easy, CURLOPT_ACCEPT_ENCODING, "");
+  SET (CURLOPT_ACCEPT_ENCODING, "");
 
-  if (settings->timeout > 0)
-    curl_easy_setopt (easy, CURLOPT_TIMEOUT_MS, (long) MAX (1, settings->timeout * 1000));
+  if (exchange->deadline != 0)
+    {
+      gint64 left_ms = (exchange->deadline - g_get_monotonic_time ()) / 1000;
+
+      SET (CURLOPT_TIMEOUT_MS, (long) MAX (1, left_ms));
+    }
   if (settings->connect_timeout > 0)
-    curl_easy_setopt (easy, CURLOPT_CONNECTTIMEOUT_MS,
-                      (long) MAX (1, settings->connect_timeout * 1000));
+    SET (CURLOPT_CONNECTTIMEOUT_MS, (long) MAX (1, settings->connect_timeout * 1000));
   if (settings->low_speed_limit > 0 && settings->low_speed_time > 0)
     {
-      curl_easy_setopt (easy, CURLOPT_LOW_SPEED_LIMIT, (long) settings->low_speed_limit);
-      curl_easy_setopt (easy, CURLOPT_LOW_SPEED_TIME, (long) settings->low_speed_time);
+      SET (CURLOPT_LOW_SPEED_LIMIT, (long) settings->low_speed_limit);
+      SET (CURLOPT_LOW_SPEED_TIME, (long) settings->low_speed_time);
     }
   /* A HEAD response announces a length it does not send. */
   if (settings->max_body_size != 0 && !is_head)
-    curl_easy_setopt (easy, CURLOPT_MAXFILESIZE_LARGE,
-                      (curl_off_t) MIN (settings->max_body_size, G_MAXINT64));
+    SET (CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) MIN (settings->max_body_size, G_MAXINT64));
 
   if (exchange->user_agent != NULL)
-    curl_easy_setopt (easy, CURLOPT_USERAGENT, exchange->user_agent);
-  curl_easy_setopt (easy, CURLOPT_HTTPHEADER, transfer->headers);
+    SET (CURLOPT_USERAGENT, exchange->user_agent);
 
   if (is_head)
-    curl_easy_setopt (easy, CURLOPT_NOBODY, 1L);
-  else if (strcmp (exchange->method, "POST") == 0)
-    curl_easy_setopt (easy, CURLOPT_POST, 1L);
-  else if (strcmp (exchange->method, "GET") != 0 || exchange->body != NULL)
-    curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, exchange->method);
+    SET (CURLOPT_NOBODY, 1L);
+  else if (strcmp (exchange->method, "GET") != 0 && strcmp (exchange->method, "POST") != 0)
+    SET (CURLOPT_CUSTOMREQUEST, exchange->method);
+  else if (strcmp (exchange->method, "GET") == 0 && has_body)
+    SET (CURLOPT_CUSTOMREQUEST, "GET");
+  if (!setup_body (transfer, easy))
+    return FALSE;
+  SET (CURLOPT_HTTPHEADER, transfer->headers);
 
-  if (exchange->body != NULL || strcmp (exchange->method, "POST") == 0)
+  SET (CURLOPT_HEADERFUNCTION, on_header);
+  SET (CURLOPT_HEADERDATA, transfer);
+  SET (CURLOPT_WRITEFUNCTION, on_write);
+  SET (CURLOPT_WRITEDATA, transfer);
+  SET (CURLOPT_XFERINFOFUNCTION, on_progress);
+  SET (CURLOPT_XFERINFODATA, transfer);
+  SET (CURLOPT_NOPROGRESS, 0L);
+
+  if (transfer->refused != CURLE_OK)
     {
-      gsize size = 0;
-      const void *data = exchange->body != NULL ? g_bytes_get_data (exchange->body, &size) : NULL;
-
-      curl_easy_setopt (easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) size);
-      curl_easy_setopt (easy, CURLOPT_POSTFIELDS, data != NULL ? data : "");
+      g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_UNSUPPORTED_OPTION,
+                   "%s: libcurl refused %s: %s", exchange->url, transfer->refused_name,
+                   curl_easy_strerror (transfer->refused));
+      return FALSE;
     }
-
-  curl_easy_setopt (easy, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt (easy, CURLOPT_HEADERDATA, transfer);
-  curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, on_write);
-  curl_easy_setopt (easy, CURLOPT_WRITEDATA, transfer);
-  curl_easy_setopt (easy, CURLOPT_XFERINFOFUNCTION, on_progress);
-  curl_easy_setopt (easy, CURLOPT_XFERINFODATA, transfer);
-  curl_easy_setopt (easy, CURLOPT_NOPROGRESS, 0L);
+  return TRUE;
 }
+
+#undef SET
 
 /* ---------------------------------------------------------------- running */
 
@@ -419,58 +711,140 @@ seconds_of (CURL     *easy,
 }
 
 static void
-collect_response (Transfer *transfer,
-                  CURL     *easy)
+collect_timings (Transfer *transfer)
 {
-  AsyncHttpExchange *exchange = transfer->exchange;
-  AsyncHttpResponse *response = exchange->response;
-  long status = 0, version = 0;
-  char *url = NULL;
+  AsyncHttpTimings *timings = &transfer->exchange->response->timings;
+  CURL *easy = transfer->easy;
 
-  curl_easy_getinfo (easy, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_getinfo (easy, CURLINFO_EFFECTIVE_URL, &url);
-  curl_easy_getinfo (easy, CURLINFO_HTTP_VERSION, &version);
-  response->status = (guint) status;
-  response->url = g_strdup (url != NULL ? url : exchange->url);
-  g_free (response->http_version);
-  switch (version)
-    {
-    case CURL_HTTP_VERSION_1_0:
-      response->http_version = g_strdup ("1.0");
-      break;
-    case CURL_HTTP_VERSION_2_0:
-      response->http_version = g_strdup ("2");
-      break;
-    case CURL_HTTP_VERSION_3:
-      response->http_version = g_strdup ("3");
-      break;
-    default:
-      response->http_version = g_strdup ("1.1");
-      break;
-    }
-
-  response->timings.name_lookup = seconds_of (easy, CURLINFO_NAMELOOKUP_TIME_T);
-  response->timings.connect = seconds_of (easy, CURLINFO_CONNECT_TIME_T);
-  response->timings.tls = seconds_of (easy, CURLINFO_APPCONNECT_TIME_T);
-  response->timings.first_byte = seconds_of (easy, CURLINFO_STARTTRANSFER_TIME_T);
-  response->timings.total = seconds_of (easy, CURLINFO_TOTAL_TIME_T);
-  response->timings.redirect = seconds_of (easy, CURLINFO_REDIRECT_TIME_T);
+  timings->name_lookup = seconds_of (easy, CURLINFO_NAMELOOKUP_TIME_T);
+  timings->connect = seconds_of (easy, CURLINFO_CONNECT_TIME_T);
+  timings->tls = seconds_of (easy, CURLINFO_APPCONNECT_TIME_T);
+  timings->first_byte = seconds_of (easy, CURLINFO_STARTTRANSFER_TIME_T);
+  timings->total = seconds_of (easy, CURLINFO_TOTAL_TIME_T);
 }
 
-void
+gboolean
 async_http_transfer_run (AsyncHttpExchange *exchange,
-                         AsyncHttpHandle   *handle)
+                         AsyncHttpHandle   *handle,
+                         AsyncHttpHop      *hop)
 {
-  Transfer transfer = { exchange, NULL, { 0 } };
+  Transfer transfer = { exchange, handle->easy, NULL, NULL, NULL, NULL, FALSE, CURLE_OK, NULL, { 0 } };
+  gboolean ok = FALSE;
   CURLcode code;
 
-  setup_transfer (&transfer, handle->easy);
-  if (perform (&transfer, handle, &code) && code == CURLE_OK)
-    collect_response (&transfer, handle->easy);
-  else
+  hop->redirect_url = NULL;
+  hop->retry_after = -1;
+  if (setup_transfer (&transfer, handle->easy))
     {
-      set_curl_error (&transfer, handle->easy, code);
-      g_clear_pointer (&exchange->response, async_http_response_unref);
+      ok = perform (&transfer, handle, &code) && code == CURLE_OK;
+      if (ok)
+        {
+          char *location = NULL;
+          curl_off_t retry_after = 0;
+
+          if (!transfer.head_seen)
+            collect_head (&transfer);
+          collect_timings (&transfer);
+          curl_easy_getinfo (handle->easy, CURLINFO_REDIRECT_URL, &location);
+          hop->redirect_url = g_strdup (location);
+          if (curl_easy_getinfo (handle->easy, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK
+              && async_http_response_get_header (exchange->response, "Retry-After") != NULL)
+            hop->retry_after = retry_after;
+        }
+      else
+        set_curl_error (&transfer, code);
     }
+
   curl_slist_free_all (transfer.headers);
+  curl_mime_free (transfer.mime);
+  g_clear_object (&transfer.upload);
+  g_clear_error (&transfer.upload_error);
+  /* The next hop sets its own options; connections and cookies stay. */
+  curl_easy_reset (handle->easy);
+  return ok;
+}
+
+/* ---------------------------------------------------------------- cookies */
+
+void
+async_http_handle_set_cookies (AsyncHttpHandle *handle,
+                               GPtrArray       *lines)
+{
+  guint i;
+
+  curl_easy_setopt (handle->easy, CURLOPT_COOKIEFILE, "");
+  curl_easy_setopt (handle->easy, CURLOPT_COOKIELIST, "ALL");
+  for (i = 0; i < lines->len; i++)
+    curl_easy_setopt (handle->easy, CURLOPT_COOKIELIST, lines->pdata[i]);
+}
+
+static GPtrArray *
+cookies_of (CURL *easy)
+{
+  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
+  struct curl_slist *list = NULL, *item;
+
+  curl_easy_getinfo (easy, CURLINFO_COOKIELIST, &list);
+  for (item = list; item != NULL; item = item->next)
+    g_ptr_array_add (lines, g_strdup (item->data));
+  curl_slist_free_all (list);
+  return lines;
+}
+
+GPtrArray *
+async_http_handle_get_cookies (AsyncHttpHandle *handle)
+{
+  return cookies_of (handle->easy);
+}
+
+gboolean
+async_http_transfer_read_cookie_file (const char  *path,
+                                      GPtrArray   *lines,
+                                      GError     **error)
+{
+  CURL *easy;
+  GPtrArray *read;
+  guint i;
+
+  /* curl reads a missing file as an empty jar: say so instead. */
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_FILE,
+                   "Cannot read the cookie file %s: not a regular file", path);
+      return FALSE;
+    }
+  easy = curl_easy_init ();
+  curl_easy_setopt (easy, CURLOPT_COOKIEFILE, path);
+  /* The file is read when the engine is first used. */
+  curl_easy_setopt (easy, CURLOPT_COOKIELIST, "RELOAD");
+  read = cookies_of (easy);
+  for (i = 0; i < read->len; i++)
+    g_ptr_array_add (lines, g_strdup (read->pdata[i]));
+  g_ptr_array_unref (read);
+  curl_easy_cleanup (easy);
+  return TRUE;
+}
+
+gboolean
+async_http_transfer_write_cookie_file (const char  *path,
+                                       GPtrArray   *lines,
+                                       GError     **error)
+{
+  CURL *easy = curl_easy_init ();
+  guint i;
+
+  curl_easy_setopt (easy, CURLOPT_COOKIEFILE, "");
+  for (i = 0; i < lines->len; i++)
+    curl_easy_setopt (easy, CURLOPT_COOKIELIST, lines->pdata[i]);
+  curl_easy_setopt (easy, CURLOPT_COOKIEJAR, path);
+  curl_easy_setopt (easy, CURLOPT_COOKIELIST, "FLUSH");
+  curl_easy_cleanup (easy);
+  /* curl says nothing when it cannot write: check that it did. */
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_FILE,
+                   "Cannot write the cookie file %s", path);
+      return FALSE;
+    }
+  return TRUE;
 }

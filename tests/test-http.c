@@ -218,9 +218,16 @@ test_methods (void)
     }
 
   /* A POST without a body is still a POST, of zero bytes. */
-  future = fetch (session, "post", "/echo", NULL, NULL, 0);
+  future = fetch (session, "POST", "/echo", NULL, NULL, 0);
   response = async_future_get_value (future);
   g_assert_true (g_str_has_prefix (async_http_response_get_text (response, NULL), "POST /echo\n"));
+  g_assert_nonnull (strstr (async_http_response_get_text (response, NULL), "Content-Length: 0\n"));
+  async_future_unref (future);
+
+  /* Methods are case-sensitive (RFC 9110 §9.1): sent as given. */
+  future = fetch (session, "Purge", "/echo", NULL, NULL, 0);
+  response = async_future_get_value (future);
+  g_assert_true (g_str_has_prefix (async_http_response_get_text (response, NULL), "Purge /echo\n"));
   async_future_unref (future);
 
   g_bytes_unref (body);
@@ -475,6 +482,7 @@ test_errors_send_no_sigpipe (void)
   g_assert_nonnull (error);
   g_test_message ("%s", error->message);
   g_assert_true (g_error_matches (error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_SEND)
+                 || g_error_matches (error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_CONNECTION_RESET)
                  || g_error_matches (error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_PROTOCOL));
 
   g_thread_join (thread);
@@ -506,7 +514,11 @@ test_errors_protocol (void)
 
       g_assert_nonnull (error);
       g_test_message ("%s: %s", faults[i], error->message);
-      g_assert_error ((GError *) error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_PROTOCOL);
+      /* A reset has its own code; a malformed or short reply is PROTOCOL. */
+      if (g_str_has_prefix (faults[i], "/fault/reset-"))
+        g_assert_error ((GError *) error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_CONNECTION_RESET);
+      else
+        g_assert_error ((GError *) error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_PROTOCOL);
       /* The message names the URL and says what curl saw. */
       g_assert_nonnull (strstr (error->message, faults[i]));
       g_assert_cmpuint (strlen (error->message), >, strlen (faults[i]) + 30);
@@ -1084,6 +1096,7 @@ test_soak_random_faults (void)
         {
           g_assert_true (error->domain == ASYNC_HTTP_ERROR);
           g_assert_true (error->code == ASYNC_HTTP_ERROR_PROTOCOL
+                         || error->code == ASYNC_HTTP_ERROR_CONNECTION_RESET
                          || error->code == ASYNC_HTTP_ERROR_TOO_MANY_REDIRECTS);
           n_failed++;
         }
@@ -1354,7 +1367,7 @@ main (int    argc,
   g_test_add_func ("/http/redirect/follow-and-limit", test_redirects);
   g_test_add_func ("/http/redirect/schemes-refused", test_schemes_refused);
   g_test_add_func ("/http/error/network", test_errors_network);
-  g_test_add_func ("/http/error/protocol", test_errors_protocol);
+  g_test_add_func ("/http/error/protocol-and-reset", test_errors_protocol);
   g_test_add_func ("/http/error/send-no-sigpipe", test_errors_send_no_sigpipe);
   g_test_add_func ("/http/error/status", test_errors_status);
   g_test_add_func ("/http/body-cap", test_body_cap);

@@ -11,6 +11,7 @@
 #include <async-glib/async-coro.h>
 #include <async-glib/async-gather.h>
 #include <async-glib/async-gio.h>
+#include <async-glib/async-http-request.h>
 #include <async-glib/async-http-response.h>
 #include <async-glib/async-http-session.h>
 #include <async-glib/async-pool.h>

@@ -81,6 +81,8 @@ const char             *async_http_response_get_text       (AsyncHttpResponse *r
                                                             GError           **error);
 ASYNC_AVAILABLE_IN_ALL
 const AsyncHttpTimings *async_http_response_get_timings    (AsyncHttpResponse *response);
+ASYNC_AVAILABLE_IN_0_2
+guint                   async_http_response_get_n_attempts (AsyncHttpResponse *response);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AsyncHttpResponse, async_http_response_unref)
 
