@@ -23,6 +23,7 @@ struct _AsyncHttpResponse
   GBytes          *body;
   AsyncHttpTimings timings;
   guint            n_attempts;
+  GString         *folding;       /* the last value, while folded lines come */
 };
 
 AsyncHttpResponse *async_http_response_new         (void);
@@ -32,6 +33,9 @@ AsyncHttpResponse *async_http_response_new         (void);
 void               async_http_response_add_header_line (AsyncHttpResponse *response,
                                                         const char        *line,
                                                         gsize              length);
+/* Ends a folded value; at the end of the headers (the transfer calls it
+ * before the body) and before the next header. */
+void               async_http_response_end_headers (AsyncHttpResponse *response);
 /* Takes @body, whose allocation must hold a NUL after its last byte, so
  * that async_http_response_get_text () needs no copy. */
 void               async_http_response_take_body   (AsyncHttpResponse *response,

@@ -43,6 +43,7 @@ async_http_response_add_header_line (AsyncHttpResponse *response,
 
   if (end - line > 5 && memcmp (line, "HTTP/", 5) == 0)
     {
+      async_http_response_end_headers (response);
       /* "HTTP/1.1 200 OK": a new response, after a redirect or a 1xx. */
       const char *p = memchr (line, ' ', end - line);
 
@@ -63,20 +64,21 @@ async_http_response_add_header_line (AsyncHttpResponse *response,
 
   if (is_blank (line[0]))
     {
-      /* An obsolete folded continuation of the previous value. */
+      /* An obsolete folded continuation of the previous value, appended
+       * to a GString until the next header: linear in the lines. */
       guint n = response->header_values->len;
-      char *joined;
 
       if (n == 0)
         return;
+      if (response->folding == NULL)
+        response->folding = g_string_new (response->header_values->pdata[n - 1]);
       while (line < end && is_blank (*line))
         line++;
-      joined = g_strdup_printf ("%s %.*s", (char *) response->header_values->pdata[n - 1],
-                                (int) (end - line), line);
-      g_free (response->header_values->pdata[n - 1]);
-      response->header_values->pdata[n - 1] = joined;
+      g_string_append_c (response->folding, ' ');
+      g_string_append_len (response->folding, line, end - line);
       return;
     }
+  async_http_response_end_headers (response);
 
   colon = memchr (line, ':', end - line);
   if (colon == NULL || colon == line)
@@ -91,9 +93,21 @@ async_http_response_add_header_line (AsyncHttpResponse *response,
 }
 
 void
+async_http_response_end_headers (AsyncHttpResponse *response)
+{
+  guint n = response->header_values->len;
+
+  if (response->folding == NULL)
+    return;
+  g_free (response->header_values->pdata[n - 1]);
+  response->header_values->pdata[n - 1] = g_string_free (g_steal_pointer (&response->folding), FALSE);
+}
+
+void
 async_http_response_take_body (AsyncHttpResponse *response,
                                GBytes            *body)
 {
+  async_http_response_end_headers (response);
   g_clear_pointer (&response->body, g_bytes_unref);
   response->body = body;
 }
@@ -134,6 +148,8 @@ async_http_response_unref (AsyncHttpResponse *response)
   g_ptr_array_unref (response->header_names);
   g_ptr_array_unref (response->header_values);
   g_clear_pointer (&response->body, g_bytes_unref);
+  if (response->folding != NULL)
+    g_string_free (response->folding, TRUE);
   g_free (response);
 }
 

@@ -162,7 +162,13 @@ async_http_transfer_host_key (const char  *url,
     g_set_error (error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_INVALID_URL,
                  "%s: %s", url, curl_url_strerror (code));
   else
-    key = g_strdup_printf ("%s://%s:%s", scheme, host, port);
+    {
+      /* Host names are case-insensitive: one host, one key. */
+      char *spelled = g_strdup_printf ("%s://%s:%s", scheme, host, port);
+
+      key = g_ascii_strdown (spelled, -1);
+      g_free (spelled);
+    }
 
   curl_free (scheme);
   curl_free (host);
@@ -191,6 +197,7 @@ collect_head (Transfer *transfer)
   char *url = NULL;
 
   transfer->head_seen = TRUE;
+  async_http_response_end_headers (response);
   curl_easy_getinfo (transfer->easy, CURLINFO_EFFECTIVE_URL, &url);
   curl_easy_getinfo (transfer->easy, CURLINFO_HTTP_VERSION, &version);
   response->status = (guint) response_code (transfer->easy);
@@ -633,9 +640,18 @@ setup_transfer (Transfer *transfer,
       SET (CURLOPT_LOW_SPEED_LIMIT, (long) settings->low_speed_limit);
       SET (CURLOPT_LOW_SPEED_TIME, (long) settings->low_speed_time);
     }
-  /* A HEAD response announces a length it does not send. */
-  if (settings->max_body_size != 0 && !is_head)
-    SET (CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) MIN (settings->max_body_size, G_MAXINT64));
+  /* A HEAD response announces a length it does not send. A body held in
+   * memory is at most 4 GiB (a GByteArray's guint): one announced as
+   * larger is refused before it is read, even with no cap. */
+  if (!is_head)
+    {
+      guint64 cap = settings->max_body_size;
+
+      if (exchange->on_chunk == NULL && (cap == 0 || cap > G_MAXUINT - 1))
+        cap = G_MAXUINT - 1;
+      if (cap != 0)
+        SET (CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) MIN (cap, G_MAXINT64));
+    }
 
   if (exchange->user_agent != NULL)
     SET (CURLOPT_USERAGENT, exchange->user_agent);

@@ -6,11 +6,15 @@
 #define ASYNC_GLIB_INSIDE
 
 #include <async-glib/async-macros.h>
+#include <async-glib/async-features.h>
 #include <async-glib/async-error.h>
 #include <async-glib/async-future.h>
 #include <async-glib/async-coro.h>
 #include <async-glib/async-gather.h>
 #include <async-glib/async-gio.h>
+#if ASYNC_GLIB_HAS_JSON
+#include <async-glib/async-http-json.h>
+#endif
 #include <async-glib/async-http-request.h>
 #include <async-glib/async-http-response.h>
 #include <async-glib/async-http-session.h>
