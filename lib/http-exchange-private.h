@@ -11,6 +11,7 @@
 #endif
 
 #include "future-private.h"
+#include "http-body-reader-private.h"
 #include "http-host-queue-private.h"
 #include "http-request-private.h"
 #include "http-response-private.h"
@@ -34,7 +35,22 @@ typedef enum
   ASYNC_HTTP_SINK_DISCARD,   /* a redirect about to be followed, a retried status */
   ASYNC_HTTP_SINK_BUFFER,    /* into the response */
   ASYNC_HTTP_SINK_PUSH,      /* to the caller's chunk callback */
+  ASYNC_HTTP_SINK_PULL,      /* to the reader of an opened response */
+  ASYNC_HTTP_SINK_FILE,      /* to a download's temporary file */
 } AsyncHttpSink;
+
+/* Where the body of the final response goes, besides the response. */
+typedef struct
+{
+  AsyncHttpChunkFunc     on_chunk;        /* pushed to the caller */
+  gpointer               chunk_data;
+  GDestroyNotify         chunk_data_destroy;
+  gboolean               pull;            /* read by the caller */
+  GFile                 *download;        /* written to a file */
+  AsyncHttpProgressFunc  on_progress;
+  gpointer               progress_data;
+  GDestroyNotify         progress_data_destroy;
+} AsyncHttpDelivery;
 
 struct _AsyncHttpExchange
 {
@@ -79,6 +95,20 @@ struct _AsyncHttpExchange
   AsyncHttpChunkFunc     on_chunk;
   gpointer               chunk_data;
   GDestroyNotify         chunk_data_destroy;
+  AsyncHttpBodyReader   *reader;              /* an opened response's body */
+  gboolean               head_delivered;      /* the future resolved with the head */
+
+  /* A download: written by the worker, renamed into place on success. */
+  char                  *download_path;
+  char                  *temporary_path;
+  int                    download_fd;
+  gint64                 download_total;      /* -1: unknown */
+  AsyncHttpProgressFunc  on_progress;
+  gpointer               progress_data;
+  GDestroyNotify         progress_data_destroy;
+  guint64                progress_now;        /* protected by lock */
+  gboolean               progress_scheduled;  /* protected by lock */
+
   GMutex                 lock;
   GCond                  cond;                /* a chunk delivered, or cancelled */
   GQueue                 chunks;              /* GBytes *, protected by lock */
@@ -88,11 +118,9 @@ struct _AsyncHttpExchange
 
 /* Starts an exchange for @request (frozen by this call); rejects at once
  * for a malformed method, header or URL. */
-AsyncFuture *async_http_exchange_submit (AsyncHttpSession      *session,
-                                         AsyncHttpRequest      *request,
-                                         AsyncHttpChunkFunc     on_chunk,
-                                         gpointer               chunk_data,
-                                         GDestroyNotify         chunk_data_destroy);
+AsyncFuture *async_http_exchange_submit (AsyncHttpSession        *session,
+                                         AsyncHttpRequest        *request,
+                                         const AsyncHttpDelivery *delivery);
 
 /* Completes an exchange that left the session's lists (ENDED), with no
  * lock held. */

@@ -7,7 +7,11 @@
 
 #include "http-exchange-private.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "http-transfer-private.h"
 
@@ -80,6 +84,40 @@ stream_deliver (AsyncHttpExchange *exchange)
     }
 }
 
+/* A download's progress, on the caller's context: the latest figures. */
+static void
+progress_deliver_cb (AsyncFuture *unused,
+                     gpointer     data)
+{
+  AsyncHttpExchange *exchange = data;
+  guint64 now;
+
+  g_mutex_lock (&exchange->lock);
+  now = exchange->progress_now;
+  exchange->progress_scheduled = FALSE;
+  g_mutex_unlock (&exchange->lock);
+  if (async_future_is_pending (&exchange->parent))
+    exchange->on_progress (now, exchange->download_total, exchange->progress_data);
+  async_future_unref (&exchange->parent);
+}
+
+static void
+progress_push (AsyncHttpExchange *exchange)
+{
+  gboolean schedule;
+
+  g_mutex_lock (&exchange->lock);
+  exchange->progress_now = exchange->n_received;
+  schedule = !exchange->progress_scheduled;
+  exchange->progress_scheduled = TRUE;
+  g_mutex_unlock (&exchange->lock);
+  if (schedule)
+    {
+      async_future_ref (&exchange->parent);
+      scheduler_call_soon (exchange, progress_deliver_cb);
+    }
+}
+
 static void
 stream_deliver_cb (AsyncFuture *unused,
                    gpointer     data)
@@ -97,10 +135,14 @@ stream_finish_cb (AsyncFuture *unused,
 {
   AsyncHttpExchange *exchange = data;
 
-  stream_deliver (exchange);
+  if (exchange->on_chunk != NULL)
+    stream_deliver (exchange);
   if (exchange->chunk_data_destroy != NULL)
     exchange->chunk_data_destroy (exchange->chunk_data);
   exchange->chunk_data = NULL;
+  if (exchange->progress_data_destroy != NULL)
+    exchange->progress_data_destroy (exchange->progress_data);
+  exchange->progress_data = NULL;
   exchange_settle (exchange);
   scheduler_release (exchange);
   async_future_unref (&exchange->parent);
@@ -109,7 +151,11 @@ stream_finish_cb (AsyncFuture *unused,
 void
 async_http_exchange_complete (AsyncHttpExchange *exchange)
 {
-  if (exchange->on_chunk != NULL)
+  if (exchange->reader != NULL)
+    async_http_body_reader_finish (exchange->reader,
+                                   exchange->error != NULL ? g_error_copy (exchange->error) : NULL);
+  /* The caller's data is freed on the caller's context. */
+  if (exchange->on_chunk != NULL || exchange->on_progress != NULL)
     {
       scheduler_call_soon (exchange, stream_finish_cb);
       return;
@@ -179,6 +225,8 @@ exchange_cancel (AsyncFuture *future)
   g_mutex_lock (&exchange->lock);
   g_cond_broadcast (&exchange->cond);
   g_mutex_unlock (&exchange->lock);
+  if (exchange->reader != NULL)
+    async_http_body_reader_wake (exchange->reader);
 
   while ((other = g_queue_pop_head (&to_complete)) != NULL)
     async_http_exchange_complete (other);
@@ -189,7 +237,8 @@ exchange_cancel (AsyncFuture *future)
 gboolean
 async_http_exchange_is_cancelled (AsyncHttpExchange *exchange)
 {
-  return g_atomic_int_get (&exchange->cancelled);
+  return g_atomic_int_get (&exchange->cancelled)
+         || (exchange->reader != NULL && async_http_body_reader_is_closed (exchange->reader));
 }
 
 static void
@@ -204,6 +253,9 @@ exchange_finalize (AsyncFuture *future)
   g_mutex_clear (&exchange->lock);
   g_cond_clear (&exchange->cond);
   g_clear_pointer (&exchange->failed_response, async_http_response_unref);
+  g_clear_pointer (&exchange->reader, async_http_body_reader_unref);
+  g_free (exchange->download_path);
+  g_free (exchange->temporary_path);
   g_ptr_array_unref (exchange->headers);
   g_free (exchange->authorization);
   g_free (exchange->user_agent);
@@ -273,26 +325,141 @@ status_is_retried (AsyncHttpExchange *exchange,
   return FALSE;
 }
 
+/* A download's temporary file, beside its destination so that the rename
+ * stays on one file system. FALSE with exchange->error set. */
+static gboolean
+download_open (AsyncHttpExchange *exchange)
+{
+  const char *length = async_http_response_get_header (exchange->response, "Content-Length");
+  int saved_errno;
+
+  exchange->temporary_path = g_strconcat (exchange->download_path, ".part-XXXXXX", NULL);
+  exchange->download_fd = g_mkstemp (exchange->temporary_path);
+  if (exchange->download_fd < 0)
+    {
+      saved_errno = errno;
+      g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_FILE,
+                   "%s: cannot create %s: %s", exchange->url, exchange->temporary_path,
+                   g_strerror (saved_errno));
+      g_clear_pointer (&exchange->temporary_path, g_free);
+      return FALSE;
+    }
+  /* A decoded body is longer than an encoded one's announced length. */
+  exchange->download_total = length != NULL
+                             && async_http_response_get_header (exchange->response, "Content-Encoding") == NULL
+                             ? (gint64) g_ascii_strtoll (length, NULL, 10) : -1;
+  return TRUE;
+}
+
+/* Renames the download into place after a success; otherwise removes it,
+ * so that nothing partial is left behind. */
+static void
+download_close (AsyncHttpExchange *exchange)
+{
+  gboolean ok = exchange->response != NULL && exchange->error == NULL;
+  int saved_errno;
+
+  if (exchange->temporary_path == NULL)
+    return;
+  if (close (exchange->download_fd) != 0 && ok)
+    {
+      saved_errno = errno;
+      g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_FILE,
+                   "%s: cannot write %s: %s", exchange->first_url, exchange->temporary_path,
+                   g_strerror (saved_errno));
+      ok = FALSE;
+    }
+  if (ok && g_rename (exchange->temporary_path, exchange->download_path) != 0)
+    {
+      saved_errno = errno;
+      g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_FILE,
+                   "%s: cannot rename %s to %s: %s", exchange->first_url,
+                   exchange->temporary_path, exchange->download_path, g_strerror (saved_errno));
+      ok = FALSE;
+    }
+  if (!ok)
+    {
+      g_unlink (exchange->temporary_path);
+      g_clear_pointer (&exchange->response, async_http_response_unref);
+      g_clear_pointer (&exchange->failed_response, async_http_response_unref);
+    }
+  g_clear_pointer (&exchange->temporary_path, g_free);
+}
+
+/* An opened response: its head is the future's value now; the worker
+ * goes on with a private response for what still comes (trailers,
+ * timings), so that the one the caller holds never changes. */
+static void
+deliver_head (AsyncHttpExchange *exchange)
+{
+  AsyncHttpResponse *response = g_steal_pointer (&exchange->response);
+
+  response->reader = async_http_body_reader_ref (exchange->reader);
+  response->n_attempts = exchange->n_attempts;
+  async_http_response_take_body (response, g_bytes_new_static ("", 0));
+  exchange->response = async_http_response_new ();
+  exchange->head_delivered = TRUE;
+  async_future_resolve_quietly (&exchange->parent, response,
+                                (GDestroyNotify) async_http_response_unref);
+}
+
 void
 async_http_exchange_head (AsyncHttpExchange *exchange)
 {
   guint status = exchange->response->status;
+  gboolean final;
 
   exchange->n_received = 0;
-  if (exchange->on_chunk == NULL)
-    exchange->sink = ASYNC_HTTP_SINK_BUFFER;
-  else if ((exchange->request->follow_redirects && is_redirect (status)
+  final = !(exchange->request->follow_redirects && is_redirect (status)
             && async_http_response_get_header (exchange->response, "Location") != NULL)
-           || status_is_retried (exchange, status))
+          && !status_is_retried (exchange, status);
+
+  if (exchange->on_chunk == NULL && exchange->reader == NULL && exchange->download_path == NULL)
+    exchange->sink = ASYNC_HTTP_SINK_BUFFER;
+  else if (!final)
     exchange->sink = ASYNC_HTTP_SINK_DISCARD;
   /* A failure's body goes with the failed response, never to the
-   * caller's chunk callback. */
+   * caller's callback, reader or file. */
   else if (exchange->settings.raise_for_status && status >= 400)
     exchange->sink = ASYNC_HTTP_SINK_BUFFER;
+  else if (exchange->reader != NULL)
+    {
+      exchange->sink = ASYNC_HTTP_SINK_PULL;
+      deliver_head (exchange);
+    }
+  else if (exchange->download_path != NULL)
+    exchange->sink = download_open (exchange) ? ASYNC_HTTP_SINK_FILE : ASYNC_HTTP_SINK_DISCARD;
   else
     exchange->sink = ASYNC_HTTP_SINK_PUSH;
   if (exchange->sink == ASYNC_HTTP_SINK_BUFFER && exchange->received == NULL)
     exchange->received = g_byte_array_new ();
+}
+
+static gboolean
+download_write (AsyncHttpExchange *exchange,
+                const char        *data,
+                gsize              length)
+{
+  while (length > 0)
+    {
+      gssize n = write (exchange->download_fd, data, length);
+      int saved_errno = errno;
+
+      if (n < 0 && saved_errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_FILE,
+                       "%s: cannot write %s: %s", exchange->url, exchange->temporary_path,
+                       g_strerror (saved_errno));
+          return FALSE;
+        }
+      data += n;
+      length -= n;
+    }
+  if (exchange->on_progress != NULL)
+    progress_push (exchange);
+  return TRUE;
 }
 
 gboolean
@@ -302,7 +469,7 @@ async_http_exchange_receive (AsyncHttpExchange *exchange,
 {
   guint64 limit = exchange->settings.max_body_size;
 
-  if (async_http_exchange_is_cancelled (exchange))
+  if (async_http_exchange_is_cancelled (exchange) || exchange->error != NULL)
     return FALSE;
   /* A GByteArray holds less than 4 GiB: a larger body must be streamed. */
   if (exchange->sink == ASYNC_HTTP_SINK_BUFFER && (limit == 0 || limit > MAX_BUFFERED))
@@ -326,6 +493,12 @@ async_http_exchange_receive (AsyncHttpExchange *exchange,
       exchange->n_pushed += length;
       stream_push (exchange, data, length);
       break;
+    case ASYNC_HTTP_SINK_PULL:
+      exchange->n_pushed += length;
+      return async_http_body_reader_push (exchange->reader, data, length, &exchange->cancelled);
+    case ASYNC_HTTP_SINK_FILE:
+      exchange->n_pushed += length;
+      return download_write (exchange, data, length);
     }
   return TRUE;
 }
@@ -436,7 +609,8 @@ exchange_should_retry (AsyncHttpExchange *exchange,
   double delay;
 
   if (exchange->n_attempts >= retry->attempts || !async_http_request_is_idempotent (request)
-      || exchange->n_pushed > 0 || async_http_exchange_is_cancelled (exchange))
+      || exchange->n_pushed > 0 || exchange->head_delivered
+      || async_http_exchange_is_cancelled (exchange))
     return FALSE;
   if (request->body_kind == ASYNC_HTTP_BODY_STREAM
       && !(G_IS_SEEKABLE (request->stream) && g_seekable_can_seek (G_SEEKABLE (request->stream))))
@@ -555,6 +729,7 @@ exchange_transfer (AsyncHttpExchange *exchange,
 
   if (exchange->response != NULL)
     exchange_finish_response (exchange);
+  download_close (exchange);
 
   if (exchange->settings.cookies_enabled)
     {
@@ -596,12 +771,13 @@ exchange_run (AsyncPoolItem *item,
 /* ------------------------------------------------------------ submitting */
 
 static AsyncFuture *
-reject_early (GError         *error,
-              gpointer        chunk_data,
-              GDestroyNotify  chunk_data_destroy)
+reject_early (GError                  *error,
+              const AsyncHttpDelivery *delivery)
 {
-  if (chunk_data_destroy != NULL)
-    chunk_data_destroy (chunk_data);
+  if (delivery->chunk_data_destroy != NULL)
+    delivery->chunk_data_destroy (delivery->chunk_data);
+  if (delivery->progress_data_destroy != NULL)
+    delivery->progress_data_destroy (delivery->progress_data);
   return async_future_new_rejected (error);
 }
 
@@ -623,29 +799,30 @@ has_header_named (AsyncHttpRequest *request,
 }
 
 AsyncFuture *
-async_http_exchange_submit (AsyncHttpSession   *session,
-                            AsyncHttpRequest   *request,
-                            AsyncHttpChunkFunc  on_chunk,
-                            gpointer            chunk_data,
-                            GDestroyNotify      chunk_data_destroy)
+async_http_exchange_submit (AsyncHttpSession        *session,
+                            AsyncHttpRequest        *request,
+                            const AsyncHttpDelivery *delivery)
 {
+  static const AsyncHttpDelivery in_memory = { NULL };
   AsyncHttpExchange *exchange;
   GError *error = NULL;
-  char *url, *base_url, *host_key;
+  char *url, *base_url, *host_key, *download_path = NULL;
   GQueue to_complete = G_QUEUE_INIT;
   AsyncHttpExchange *other;
   guint i;
 
+  if (delivery == NULL)
+    delivery = &in_memory;
   async_http_request_freeze (request);
   if (request->error != NULL)
-    return reject_early (g_error_copy (request->error), chunk_data, chunk_data_destroy);
+    return reject_early (g_error_copy (request->error), delivery);
   g_mutex_lock (&session->lock);
   base_url = g_strdup (session->base_url);
   g_mutex_unlock (&session->lock);
   url = async_http_request_build_url (request, base_url, &error);
   g_free (base_url);
   if (url == NULL)
-    return reject_early (error, chunk_data, chunk_data_destroy);
+    return reject_early (error, delivery);
   if (!async_http_is_token (request->method, strlen (request->method)))
     {
       char *escaped = g_strescape (request->method, NULL);
@@ -654,13 +831,25 @@ async_http_exchange_submit (AsyncHttpSession   *session,
                            "%s: invalid method “%s”", url, escaped);
       g_free (escaped);
       g_free (url);
-      return reject_early (error, chunk_data, chunk_data_destroy);
+      return reject_early (error, delivery);
     }
   host_key = async_http_transfer_host_key (url, &error);
   if (host_key == NULL)
     {
       g_free (url);
-      return reject_early (error, chunk_data, chunk_data_destroy);
+      return reject_early (error, delivery);
+    }
+  if (delivery->download != NULL)
+    {
+      download_path = g_file_get_path (delivery->download);
+      if (download_path == NULL)
+        {
+          error = g_error_new (ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_FILE,
+                               "%s: the destination is not a local file", url);
+          g_free (host_key);
+          g_free (url);
+          return reject_early (error, delivery);
+        }
     }
 
   exchange = async_future_alloc (&exchange_class, sizeof (AsyncHttpExchange), G_STRFUNC);
@@ -671,9 +860,16 @@ async_http_exchange_submit (AsyncHttpSession   *session,
   exchange->request = async_http_request_ref (request);
   exchange->first_url = url;
   exchange->host_key = host_key;
-  exchange->on_chunk = on_chunk;
-  exchange->chunk_data = chunk_data;
-  exchange->chunk_data_destroy = chunk_data_destroy;
+  exchange->on_chunk = delivery->on_chunk;
+  exchange->chunk_data = delivery->chunk_data;
+  exchange->chunk_data_destroy = delivery->chunk_data_destroy;
+  if (delivery->pull)
+    exchange->reader = async_http_body_reader_new (STREAM_HIGH_WATER);
+  exchange->download_path = download_path;
+  exchange->download_fd = -1;
+  exchange->on_progress = delivery->on_progress;
+  exchange->progress_data = delivery->progress_data;
+  exchange->progress_data_destroy = delivery->progress_data_destroy;
   exchange->headers = g_ptr_array_new_with_free_func (g_free);
   g_mutex_init (&exchange->lock);
   g_cond_init (&exchange->cond);
@@ -700,6 +896,9 @@ async_http_exchange_submit (AsyncHttpSession   *session,
                                                          : exchange->settings.max_redirects;
   if (request->raise_for_status >= 0)
     exchange->settings.raise_for_status = request->raise_for_status;
+  /* An error page is never saved as the file asked for. */
+  if (download_path != NULL)
+    exchange->settings.raise_for_status = TRUE;
 
   g_mutex_lock (&session->lock);
   if (session->closed)

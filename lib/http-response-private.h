@@ -8,6 +8,7 @@
 #endif
 
 #include "async-glib/async-http-response.h"
+#include "http-body-reader-private.h"
 
 G_BEGIN_DECLS
 
@@ -24,6 +25,7 @@ struct _AsyncHttpResponse
   AsyncHttpTimings timings;
   guint            n_attempts;
   GString         *folding;       /* the last value, while folded lines come */
+  AsyncHttpBodyReader *reader;    /* the body of an opened response */
 };
 
 AsyncHttpResponse *async_http_response_new         (void);

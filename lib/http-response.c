@@ -150,6 +150,7 @@ async_http_response_unref (AsyncHttpResponse *response)
   g_clear_pointer (&response->body, g_bytes_unref);
   if (response->folding != NULL)
     g_string_free (response->folding, TRUE);
+  g_clear_pointer (&response->reader, async_http_body_reader_unref);
   g_free (response);
 }
 
@@ -404,4 +405,53 @@ async_http_response_get_n_attempts (AsyncHttpResponse *response)
   g_return_val_if_fail (response != NULL, 0);
 
   return response->n_attempts;
+}
+
+/**
+ * async_http_response_read:
+ * @response: a response of async_http_session_open()
+ *
+ * The next piece of the body (aiohttp's `response.content.readany()`),
+ * as it arrives; an empty #GBytes once the body has ended. While the
+ * caller does not read, the transfer stops pulling from the socket once
+ * 1 MiB waits. One read at a time.
+ *
+ * Any thread.
+ *
+ * Returns: (transfer full): the future of a #GBytes, rejected with the
+ *   transfer's error if the body was cut short, or with
+ *   %G_IO_ERROR_CLOSED after async_http_response_close()
+ *
+ * Since: 0.2
+ */
+AsyncFuture *
+async_http_response_read (AsyncHttpResponse *response)
+{
+  g_return_val_if_fail (response != NULL, NULL);
+  g_return_val_if_fail (response->reader != NULL, NULL);
+
+  return async_http_body_reader_read (response->reader);
+}
+
+/**
+ * async_http_response_close:
+ * @response: a response of async_http_session_open()
+ *
+ * aiohttp's `response.close()`: aborts the transfer if its body has not
+ * ended (its connection is closed), drops what was not read, and cancels
+ * a pending read. A response opened and neither read to its end nor
+ * closed keeps its transfer waiting until the session is closed.
+ * Calling it again does nothing.
+ *
+ * Any thread.
+ *
+ * Since: 0.2
+ */
+void
+async_http_response_close (AsyncHttpResponse *response)
+{
+  g_return_if_fail (response != NULL);
+  g_return_if_fail (response->reader != NULL);
+
+  async_http_body_reader_close (response->reader);
 }

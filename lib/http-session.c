@@ -826,7 +826,11 @@ submit_arguments (AsyncHttpSession      *session,
         user_data_destroy (user_data);
       return async_future_new_rejected (error);
     }
-  future = async_http_exchange_submit (session, request, on_chunk, user_data, user_data_destroy);
+  {
+    AsyncHttpDelivery delivery = { on_chunk, user_data, user_data_destroy, FALSE, NULL, NULL, NULL, NULL };
+
+    future = async_http_exchange_submit (session, request, on_chunk != NULL ? &delivery : NULL);
+  }
   async_http_request_unref (request);
   return future;
 }
@@ -861,7 +865,7 @@ async_http_session_send (AsyncHttpSession *session,
   g_return_val_if_fail (session != NULL, NULL);
   g_return_val_if_fail (request != NULL, NULL);
 
-  return async_http_exchange_submit (session, request, NULL, NULL, NULL);
+  return async_http_exchange_submit (session, request, NULL);
 }
 
 /**
@@ -900,7 +904,88 @@ async_http_session_send_stream (AsyncHttpSession   *session,
   g_return_val_if_fail (request != NULL, NULL);
   g_return_val_if_fail (on_chunk != NULL, NULL);
 
-  return async_http_exchange_submit (session, request, on_chunk, user_data, user_data_destroy);
+  {
+    AsyncHttpDelivery delivery = { on_chunk, user_data, user_data_destroy, FALSE, NULL, NULL, NULL, NULL };
+
+    return async_http_exchange_submit (session, request, &delivery);
+  }
+}
+
+/**
+ * async_http_session_open:
+ * @session: a session
+ * @request: the request; the session takes a reference and freezes it
+ *
+ * aiohttp's `async with session.get(url) as response:` before any body is
+ * read: the future resolves with the response's status line and headers
+ * as soon as they arrived (after redirects and retries), and the body is
+ * then read with async_http_response_read() until it ends, or dropped with
+ * async_http_response_close(). Raise-for-status is decided here: a
+ * failure rejects the future and its body goes with the failed response
+ * (async_http_future_get_response()), never to a reader.
+ *
+ * Any thread.
+ *
+ * Returns: (transfer full): the future of an #AsyncHttpResponse whose body
+ *   is read with async_http_response_read()
+ *
+ * Since: 0.2
+ */
+AsyncFuture *
+async_http_session_open (AsyncHttpSession *session,
+                         AsyncHttpRequest *request)
+{
+  AsyncHttpDelivery delivery = { NULL, NULL, NULL, TRUE, NULL, NULL, NULL, NULL };
+
+  g_return_val_if_fail (session != NULL, NULL);
+  g_return_val_if_fail (request != NULL, NULL);
+
+  return async_http_exchange_submit (session, request, &delivery);
+}
+
+/**
+ * async_http_session_download:
+ * @session: a session
+ * @request: the request; the session takes a reference and freezes it
+ * @destination: a local file, replaced on success
+ * @on_progress: (nullable): told the bytes written so far, on the caller's
+ *   context
+ * @user_data: (nullable): the data for @on_progress
+ * @user_data_destroy: (nullable): frees @user_data on the caller's context
+ *   once the download has ended
+ *
+ * Writes the body to a temporary file beside @destination (its name with
+ * `.part-XXXXXX` added) on the worker thread, and renames it into place
+ * only once the whole body arrived: a failed or cancelled download leaves
+ * nothing behind, and an existing @destination is untouched until then.
+ * A status of 400 or more always fails (%ASYNC_HTTP_ERROR_STATUS, its
+ * body with async_http_future_get_response()): an error page is never
+ * saved as the file. The body cap still applies; set it to 0 for no cap.
+ *
+ * Any thread whose thread-default context is iterated.
+ *
+ * Returns: (transfer full): the future of an #AsyncHttpResponse with an
+ *   empty body, settled after the file was renamed into place; errors
+ *   writing it are %ASYNC_HTTP_ERROR_FILE
+ *
+ * Since: 0.2
+ */
+AsyncFuture *
+async_http_session_download (AsyncHttpSession      *session,
+                             AsyncHttpRequest      *request,
+                             GFile                 *destination,
+                             AsyncHttpProgressFunc  on_progress,
+                             gpointer               user_data,
+                             GDestroyNotify         user_data_destroy)
+{
+  AsyncHttpDelivery delivery = { NULL, NULL, NULL, FALSE, destination,
+                                 on_progress, user_data, user_data_destroy };
+
+  g_return_val_if_fail (session != NULL, NULL);
+  g_return_val_if_fail (request != NULL, NULL);
+  g_return_val_if_fail (G_IS_FILE (destination), NULL);
+
+  return async_http_exchange_submit (session, request, &delivery);
 }
 
 /**

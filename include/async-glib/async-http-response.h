@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 #include <async-glib/async-macros.h>
+#include <async-glib/async-future.h>
 
 G_BEGIN_DECLS
 
@@ -83,6 +84,11 @@ ASYNC_AVAILABLE_IN_ALL
 const AsyncHttpTimings *async_http_response_get_timings    (AsyncHttpResponse *response);
 ASYNC_AVAILABLE_IN_0_2
 guint                   async_http_response_get_n_attempts (AsyncHttpResponse *response);
+
+ASYNC_AVAILABLE_IN_0_2
+AsyncFuture            *async_http_response_read           (AsyncHttpResponse *response) G_GNUC_WARN_UNUSED_RESULT;
+ASYNC_AVAILABLE_IN_0_2
+void                    async_http_response_close          (AsyncHttpResponse *response);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AsyncHttpResponse, async_http_response_unref)
 

@@ -118,6 +118,21 @@ typedef void (*AsyncHttpChunkFunc) (GBytes   *chunk,
                                     gpointer  user_data);
 
 /**
+ * AsyncHttpProgressFunc:
+ * @received: bytes of the body written so far
+ * @total: the body's length if the server announced it, or -1
+ * @user_data: the data given with the download
+ *
+ * Tells a download's progress, on the context the download was started
+ * from; calls are coalesced when the context is busy.
+ *
+ * Since: 0.2
+ */
+typedef void (*AsyncHttpProgressFunc) (guint64  received,
+                                       gint64   total,
+                                       gpointer user_data);
+
+/**
  * AsyncHttpSession:
  *
  * aiohttp's `ClientSession`: concurrent HTTP transfers, each a future
@@ -267,6 +282,16 @@ ASYNC_AVAILABLE_IN_0_2
 AsyncFuture      *async_http_session_send_stream      (AsyncHttpSession      *session,
                                                        AsyncHttpRequest      *request,
                                                        AsyncHttpChunkFunc     on_chunk,
+                                                       gpointer               user_data,
+                                                       GDestroyNotify         user_data_destroy) G_GNUC_WARN_UNUSED_RESULT;
+ASYNC_AVAILABLE_IN_0_2
+AsyncFuture      *async_http_session_open             (AsyncHttpSession      *session,
+                                                       AsyncHttpRequest      *request) G_GNUC_WARN_UNUSED_RESULT;
+ASYNC_AVAILABLE_IN_0_2
+AsyncFuture      *async_http_session_download         (AsyncHttpSession      *session,
+                                                       AsyncHttpRequest      *request,
+                                                       GFile                 *destination,
+                                                       AsyncHttpProgressFunc  on_progress,
                                                        gpointer               user_data,
                                                        GDestroyNotify         user_data_destroy) G_GNUC_WARN_UNUSED_RESULT;
 ASYNC_AVAILABLE_IN_0_2
