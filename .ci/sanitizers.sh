@@ -19,8 +19,8 @@ workdir=${2:-${TMPDIR:-/tmp}/async-glib-sanitizers}
 phases=${PHASES:-asan tsan valgrind}
 jobs=${JOBS:-2}
 
-thread_tests="tests/test-future tests/test-stress tests/test-pool tests/test-http tests/test-soak"
-valgrind_tests="tests/test-future tests/test-coro tests/test-gather tests/test-sleep tests/test-wait tests/test-run tests/test-gio tests/test-pool tests/test-http tests/test-bad-input tests/test-soak"
+thread_tests="tests/test-future tests/test-stress tests/test-pool tests/test-http tests/test-http-body tests/test-http-request tests/test-http-session tests/test-https tests/test-soak"
+valgrind_tests="tests/test-future tests/test-coro tests/test-gather tests/test-sleep tests/test-wait tests/test-run tests/test-gio tests/test-pool tests/test-http tests/test-http-body tests/test-http-request tests/test-http-session tests/test-https tests/test-bad-input tests/test-soak"
 
 # What a checker prints when it found something; any of these in a test log
 # fails the phase even if the test's exit status did not.
