@@ -18,8 +18,9 @@
  * each transfer, and lets a cancelling thread wake the worker at once. */
 struct _AsyncHttpHandle
 {
-  CURL  *easy;
-  CURLM *multi;
+  CURL    *easy;
+  CURLM   *multi;
+  gboolean cookie_engine;   /* COOKIEFILE was set once: the engine lives on */
 };
 
 struct _AsyncHttpShare
@@ -622,8 +623,6 @@ setup_transfer (Transfer *transfer,
     SET (CURLOPT_PROXY, "");
   if (settings->no_proxy != NULL)
     SET (CURLOPT_NOPROXY, settings->no_proxy);
-  if (settings->cookies_enabled)
-    SET (CURLOPT_COOKIEFILE, "");
   /* Decoded as aiohttp does; the body cap applies to the decoded size. */
   SET (CURLOPT_ACCEPT_ENCODING, "");
 
@@ -788,7 +787,13 @@ async_http_handle_set_cookies (AsyncHttpHandle *handle,
 {
   guint i;
 
-  curl_easy_setopt (handle->easy, CURLOPT_COOKIEFILE, "");
+  /* Once per handle: each CURLOPT_COOKIEFILE queues a file name that only
+   * a transfer consumes, and curl_easy_reset () keeps the engine. */
+  if (!handle->cookie_engine)
+    {
+      curl_easy_setopt (handle->easy, CURLOPT_COOKIEFILE, "");
+      handle->cookie_engine = TRUE;
+    }
   curl_easy_setopt (handle->easy, CURLOPT_COOKIELIST, "ALL");
   for (i = 0; i < lines->len; i++)
     curl_easy_setopt (handle->easy, CURLOPT_COOKIELIST, lines->pdata[i]);

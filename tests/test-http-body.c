@@ -50,6 +50,7 @@ typedef struct
 {
   AsyncHttpSession  *session;
   const char        *path;
+  AsyncHttpRequest  *request;
   AsyncHttpResponse *response;
   guint64            received;
   guint              n_chunks;
@@ -64,7 +65,8 @@ read_all (AsyncCoroutine *co,
   GBytes *chunk;
 
   ASYNC_BEGIN (co);
-  ASYNC_AWAIT (co, async_http_session_open (self->session, request_for ("GET", self->path)));
+  self->request = request_for ("GET", self->path);
+  ASYNC_AWAIT (co, async_http_session_open (self->session, self->request));
   self->response = async_http_response_ref (async_future_get_value (async_coroutine_get_awaited (co)));
   self->in_order = TRUE;
   for (;;)
@@ -85,7 +87,7 @@ static void
 test_open_read_to_end (void)
 {
   AsyncHttpSession *session = async_http_session_new ();
-  ReadAll self = { session, "/chunked/3000000?chunk=70000", NULL, 0, 0, FALSE };
+  ReadAll self = { session, "/chunked/3000000?chunk=70000", NULL, NULL, 0, 0, FALSE };
   AsyncFuture *done;
 
   done = async_spawn (read_all, &self, NULL);
@@ -98,6 +100,7 @@ test_open_read_to_end (void)
   /* The head's response holds no body: it was read. */
   g_assert_cmpuint (g_bytes_get_size (async_http_response_get_body (self.response)), ==, 0);
   async_http_response_unref (self.response);
+  async_http_request_unref (self.request);
   async_future_unref (done);
 
   async_http_session_unref (session);
@@ -107,7 +110,7 @@ static void
 test_open_cut_short (void)
 {
   AsyncHttpSession *session = async_http_session_new ();
-  ReadAll self = { session, "/fault/close-mid-body", NULL, 0, 0, FALSE };
+  ReadAll self = { session, "/fault/close-mid-body", NULL, NULL, 0, 0, FALSE };
   AsyncFuture *done;
 
   done = async_spawn (read_all, &self, NULL);
@@ -118,6 +121,7 @@ test_open_cut_short (void)
                   ASYNC_HTTP_ERROR_PROTOCOL);
   g_assert_cmpuint (self.received, ==, 500);
   async_http_response_unref (self.response);
+  async_http_request_unref (self.request);
   async_future_unref (done);
 
   async_http_session_unref (session);

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <async-glib/async-glib.h>
 
 #include "test-server-util.h"
@@ -1246,7 +1247,7 @@ run_fetch_urls (const char * const *args,
 }
 
 static void
-test_fetch_urls_output (void)
+test_fetch_urls_output_files (void)
 {
   char *a = url_for ("/text/alpha?delay=200");
   char *b = url_for ("/text/beta");
@@ -1348,6 +1349,172 @@ test_fetch_urls_usage (void)
   g_free (err);
 }
 
+static void
+test_fetch_urls_request_options (void)
+{
+  char *echo = url_for ("/echo");
+  const char *args[] = { "-X", "PUT", "-H", "X-Tool: curl-like", "-d", "a=1", "-d", "b=2",
+                         echo, NULL };
+  const char *json_args[] = { "--json", "{\"n\":1}", echo, NULL };
+  char *dir = g_dir_make_tmp ("test-http-XXXXXX", NULL);
+  char *path = g_build_filename (dir, "upload.txt", NULL);
+  char *file_field = g_strconcat ("upload=@", path, NULL);
+  const char *form_args[] = { "-F", "title=hello", "-F", file_field, echo, NULL };
+  char *out, *err;
+
+  g_assert_cmpint (run_fetch_urls (args, NULL, &out, &err), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "PUT /echo\n"));
+  g_assert_nonnull (strstr (out, "X-Tool: curl-like\n"));
+  g_assert_nonnull (strstr (out, "Content-Type: application/x-www-form-urlencoded\n"));
+  g_assert_true (g_str_has_suffix (out, "\n\na=1&b=2\n"));
+  g_free (out);
+  g_free (err);
+
+  /* --json is a POST of JSON that accepts JSON, as curl's. */
+  g_assert_cmpint (run_fetch_urls (json_args, NULL, &out, &err), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "POST /echo\n"));
+  g_assert_nonnull (strstr (out, "Content-Type: application/json\n"));
+  g_assert_nonnull (strstr (out, "Accept: application/json\n"));
+  g_assert_true (g_str_has_suffix (out, "\n\n{\"n\":1}\n"));
+  g_free (out);
+  g_free (err);
+
+  g_assert_true (g_file_set_contents (path, "from a file", -1, NULL));
+  g_assert_cmpint (run_fetch_urls (form_args, NULL, &out, &err), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "POST /echo\n"));
+  g_assert_nonnull (strstr (out, "name=\"title\"\r\n\r\nhello\r\n"));
+  g_assert_nonnull (strstr (out, "filename=\"upload.txt\""));
+  g_assert_nonnull (strstr (out, "from a file"));
+  g_free (out);
+  g_free (err);
+
+  g_unlink (path);
+  g_rmdir (dir);
+  g_free (file_field);
+  g_free (path);
+  g_free (dir);
+  g_free (echo);
+}
+
+static void
+test_fetch_urls_retry (void)
+{
+  char *flaky = url_for ("/retry/fetch-urls?fail=1&after=0");
+  char *other = url_for ("/retry/fetch-urls-once?fail=1&after=0");
+  const char *args[] = { "--retry", "2", flaky, NULL };
+  const char *once[] = { "--summary", other, NULL };
+  char *out, *err;
+
+  g_assert_cmpint (run_fetch_urls (args, NULL, &out, &err), ==, 0);
+  g_assert_cmpstr (out, ==, "ok after 2\n");
+  g_free (out);
+  g_free (err);
+  /* Without --retry, the 503 is the answer. */
+  g_assert_cmpint (run_fetch_urls (once, NULL, &out, &err), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "attempt 1\n"));
+  g_assert_nonnull (strstr (out, "\n503    1.1 "));
+  g_free (out);
+  g_free (err);
+
+  g_free (other);
+  g_free (flaky);
+}
+
+static void
+test_fetch_urls_output (void)
+{
+  char *bytes = url_for ("/bytes/100000");
+  char *text = url_for ("/text/printed");
+  char *broken = url_for ("/fault/close-mid-body");
+  char *dir = g_dir_make_tmp ("test-http-XXXXXX", NULL);
+  char *file = g_build_filename (dir, "bytes.bin", NULL);
+  char *kept = g_build_filename (dir, "broken.bin", NULL);
+  const char *args[] = { "--summary", "-o", "bytes.bin", "--output-dir", dir, bytes, text, NULL };
+  const char *failing[] = { "-o", kept, broken, NULL };
+  char *out, *err, *contents;
+  gsize size;
+
+  g_assert_cmpint (run_fetch_urls (args, NULL, &out, &err), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "printed\n"));
+  g_assert_nonnull (strstr (out, "\n200    1.1      100000 "));
+  g_assert_true (g_file_get_contents (file, &contents, &size, NULL));
+  g_assert_cmpuint (size, ==, 100000);
+  g_free (contents);
+  g_free (out);
+  g_free (err);
+
+  /* A download cut short leaves no file. */
+  g_assert_cmpint (run_fetch_urls (failing, NULL, &out, &err), ==, 1);
+  g_assert_false (g_file_test (kept, G_FILE_TEST_EXISTS));
+  g_assert_nonnull (strstr (err, broken));
+  g_free (out);
+  g_free (err);
+
+  g_unlink (file);
+  g_rmdir (dir);
+  g_free (kept);
+  g_free (file);
+  g_free (dir);
+  g_free (broken);
+  g_free (text);
+  g_free (bytes);
+}
+
+static void
+test_fetch_urls_cookies_and_proxy (void)
+{
+  char *set = url_for ("/cookies/set?flavour=oat");
+  char *show = url_for ("/cookies");
+  char *dir = g_dir_make_tmp ("test-http-XXXXXX", NULL);
+  char *jar = g_build_filename (dir, "jar.txt", NULL);
+  const char *save[] = { "-c", jar, set, NULL };
+  const char *load[] = { "-b", jar, show, NULL };
+  const char *proxied[] = { "-x", async_test_server_get_url (server), "http://example.invalid/p", NULL };
+  char *out, *err;
+
+  g_assert_cmpint (run_fetch_urls (save, NULL, &out, &err), ==, 0);
+  g_free (out);
+  g_free (err);
+  g_assert_cmpint (run_fetch_urls (load, NULL, &out, &err), ==, 0);
+  g_assert_cmpstr (out, ==, "flavour=oat\n");
+  g_free (out);
+  g_free (err);
+
+  g_assert_cmpint (run_fetch_urls (proxied, NULL, &out, &err), ==, 0);
+  g_assert_cmpstr (out, ==, "proxied GET http://example.invalid/p\n");
+  g_free (out);
+  g_free (err);
+
+  g_unlink (jar);
+  g_rmdir (dir);
+  g_free (jar);
+  g_free (dir);
+  g_free (show);
+  g_free (set);
+}
+
+static void
+test_fetch_urls_usage_of_new_options (void)
+{
+  const char *bad_header[] = { "-H", "no colon", "http://127.0.0.1/", NULL };
+  const char *too_many_outputs[] = { "-o", "a", "-o", "b", "http://127.0.0.1/", NULL };
+  const char *bad_retry[] = { "--retry", "-1", "http://127.0.0.1/", NULL };
+  const char *two_bodies[] = { "-d", "a", "--json", "{}", "http://127.0.0.1/", NULL };
+  const char *missing_jar[] = { "-b", "/nonexistent/jar", "http://127.0.0.1/", NULL };
+  const char * const *cases[] = { bad_header, too_many_outputs, bad_retry, two_bodies, missing_jar };
+  char *out, *err;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_assert_cmpint (run_fetch_urls (cases[i], NULL, &out, &err), ==, 2);
+      g_assert_true (g_str_has_prefix (err, "fetch-urls: "));
+      g_assert_cmpstr (out, ==, "");
+      g_free (out);
+      g_free (err);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1389,6 +1556,11 @@ main (int    argc,
   g_test_add_func ("/http/fetch-urls/input-and-summary", test_fetch_urls_input_and_summary);
   g_test_add_func ("/http/fetch-urls/failure-exit-status", test_fetch_urls_failure);
   g_test_add_func ("/http/fetch-urls/usage", test_fetch_urls_usage);
+  g_test_add_func ("/http/fetch-urls/request-options", test_fetch_urls_request_options);
+  g_test_add_func ("/http/fetch-urls/retry", test_fetch_urls_retry);
+  g_test_add_func ("/http/fetch-urls/output-files", test_fetch_urls_output_files);
+  g_test_add_func ("/http/fetch-urls/cookies-and-proxy", test_fetch_urls_cookies_and_proxy);
+  g_test_add_func ("/http/fetch-urls/usage-of-new-options", test_fetch_urls_usage_of_new_options);
 
   server = async_test_server_start ();
   status = g_test_run ();

@@ -360,6 +360,57 @@ test_http2 (void)
   async_http_session_unref (session);
 }
 
+/* fetch-urls with curl's TLS options; returns its exit status. */
+static int
+fetch_urls (const char * const *args,
+            char              **out)
+{
+  const char *samples = g_getenv ("ASYNC_SAMPLES_DIR");
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
+  char *err = NULL;
+  int status;
+
+  g_ptr_array_add (argv, samples != NULL ? g_build_filename (samples, "fetch-urls", NULL)
+                                         : g_test_build_filename (G_TEST_BUILT, "..", "samples",
+                                                                  "fetch-urls", NULL));
+  for (; *args != NULL; args++)
+    g_ptr_array_add (argv, g_strdup (*args));
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               out, &err, &status, NULL));
+  g_test_message ("fetch-urls: %s", err);
+  g_free (err);
+  g_ptr_array_unref (argv);
+  g_assert_true (WIFEXITED (status));
+  return WEXITSTATUS (status);
+}
+
+static void
+test_fetch_urls_tls_options (void)
+{
+  char *ca = path_in_dir ("ca.pem");
+  char *by_name = url_for ("localhost");
+  char *by_address = url_for ("127.0.0.1");
+  const char *with_ca[] = { "--summary", "--cacert", ca, by_name, NULL };
+  const char *without[] = { by_name, NULL };
+  const char *insecure[] = { "-k", by_address, NULL };
+  char *out;
+
+  g_assert_cmpint (fetch_urls (with_ca, &out), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "client=NONE protocol=HTTP/2.0\n"));
+  /* The summary tells the HTTP version. */
+  g_assert_nonnull (strstr (out, "\n200    2    "));
+  g_free (out);
+  g_assert_cmpint (fetch_urls (without, &out), ==, 1);
+  g_free (out);
+  g_assert_cmpint (fetch_urls (insecure, &out), ==, 0);
+  g_free (out);
+
+  g_free (by_address);
+  g_free (by_name);
+  g_free (ca);
+}
+
 static void
 remove_dir (const char *path)
 {
@@ -395,6 +446,7 @@ main (int    argc,
   g_test_add_func ("/https/verify/turned-off", test_verification_off);
   g_test_add_func ("/https/client-certificate", test_client_certificate);
   g_test_add_func ("/https/http2/negotiated", test_http2);
+  g_test_add_func ("/https/fetch-urls/tls-options", test_fetch_urls_tls_options);
 
   dir = g_dir_make_tmp ("test-https-XXXXXX", NULL);
   make_ca ("ca");
