@@ -775,7 +775,7 @@ async_http_transfer_run (AsyncHttpExchange *exchange,
   g_clear_object (&transfer.upload);
   g_clear_error (&transfer.upload_error);
   /* The next hop sets its own options; connections and cookies stay. */
-  curl_easy_reset (handle->easy);
+  async_http_handle_reset (handle);
   return ok;
 }
 
@@ -787,11 +787,13 @@ async_http_handle_set_cookies (AsyncHttpHandle *handle,
 {
   guint i;
 
-  /* Once per handle: each CURLOPT_COOKIEFILE queues a file name that only
-   * a transfer consumes, and curl_easy_reset () keeps the engine. */
+  /* Any line that is not a command starts the engine, which
+   * curl_easy_reset () keeps; a comment adds no cookie. Not
+   * CURLOPT_COOKIEFILE "": curl 7.88 leaks its list of files across a
+   * reset (curl#10694, fixed in 8.0). */
   if (!handle->cookie_engine)
     {
-      curl_easy_setopt (handle->easy, CURLOPT_COOKIEFILE, "");
+      curl_easy_setopt (handle->easy, CURLOPT_COOKIELIST, "# async-glib");
       handle->cookie_engine = TRUE;
     }
   curl_easy_setopt (handle->easy, CURLOPT_COOKIELIST, "ALL");
