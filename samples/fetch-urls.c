@@ -397,12 +397,9 @@ read_urls (const char  *path,
 }
 
 static int
-usage_error (GOptionContext *context,
-             const char     *message)
+usage_error (const char *message)
 {
   fprintf (stderr, "fetch-urls: %s\nTry 'fetch-urls --help'.\n", message);
-  if (context != NULL)
-    g_option_context_free (context);
   return 2;
 }
 
@@ -465,77 +462,70 @@ main (int    argc,
   FetchAll self = { NULL };
   GError *error = NULL;
   AsyncFuture *result;
-  int status;
+  int status = 0;
   int i;
 
   setlocale (LC_ALL, "");
   group = g_option_group_new (NULL, NULL, NULL, &options, NULL);
   g_option_group_add_entries (group, entries);
   g_option_context_set_main_group (context, group);
+  self.urls = g_ptr_array_new_with_free_func (g_free);
+  self.outputs = g_ptr_array_new_with_free_func (g_free);
+
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      status = usage_error (context, error->message);
-      g_error_free (error);
-      return status;
-    }
+    goto usage;
   if (jobs < 1)
-    return usage_error (context, "--jobs must be at least 1");
+    {
+      status = usage_error ("--jobs must be at least 1");
+      goto out;
+    }
   if (timeout < 0)
-    return usage_error (context, "--timeout must not be negative");
+    {
+      status = usage_error ("--timeout must not be negative");
+      goto out;
+    }
   if (retries < 0)
-    return usage_error (context, "--retry must not be negative");
+    {
+      status = usage_error ("--retry must not be negative");
+      goto out;
+    }
   if (json != NULL)
     {
       gsize length;
 
       options.json = read_argument (json, &length, &error);
       if (options.json == NULL)
-        {
-          status = usage_error (context, error->message);
-          g_error_free (error);
-          return status;
-        }
+        goto usage;
     }
   if ((options.data != NULL) + (options.json != NULL) + (options.form != NULL) > 1)
-    return usage_error (context, "-d, --json and -F cannot be combined");
+    {
+      status = usage_error ("-d, --json and -F cannot be combined");
+      goto out;
+    }
   /* A header that cannot be sent is bad usage, found before any transfer. */
   {
     AsyncHttpRequest *scratch = build_request (&options, "http://localhost/", &error);
 
     if (scratch == NULL)
-      {
-        status = usage_error (context, error->message);
-        g_error_free (error);
-        return status;
-      }
+      goto usage;
     async_http_request_unref (scratch);
   }
 
-  self.urls = g_ptr_array_new_with_free_func (g_free);
   for (i = 1; i < argc; i++)
     g_ptr_array_add (self.urls, g_strdup (argv[i]));
   if (input != NULL && !read_urls (input, self.urls, &error))
-    {
-      status = usage_error (context, error->message);
-      g_error_free (error);
-      g_ptr_array_unref (self.urls);
-      g_free (input);
-      return status;
-    }
-  g_free (input);
-  g_option_context_free (context);
+    goto usage;
   if (self.urls->len == 0)
     {
-      g_ptr_array_unref (self.urls);
-      return usage_error (NULL, "no URL given");
+      status = usage_error ("no URL given");
+      goto out;
     }
-
   if (outputs != NULL && g_strv_length (outputs) > self.urls->len)
     {
-      g_ptr_array_unref (self.urls);
-      return usage_error (NULL, "more -o files than URLs");
+      status = usage_error ("more -o files than URLs");
+      goto out;
     }
-  self.outputs = g_ptr_array_new_with_free_func (g_free);
+
   for (i = 0; outputs != NULL && outputs[i] != NULL; i++)
     g_ptr_array_add (self.outputs, output_dir != NULL && !g_path_is_absolute (outputs[i])
                                    ? g_build_filename (output_dir, outputs[i], NULL)
@@ -558,31 +548,32 @@ main (int    argc,
   if (insecure)
     async_http_session_set_verify_tls (self.session, FALSE);
   if (cookie != NULL && !async_http_session_load_cookies (self.session, cookie, &error))
+    goto usage;
+
+  result = async_run_coroutine (fetch_all, &self, NULL);
+  if (!async_future_propagate_error (result, &error))
     {
       fprintf (stderr, "fetch-urls: %s\n", error->message);
       g_clear_error (&error);
-      self.exit_status = 2;
+      self.exit_status = 1;
     }
-
-  if (self.exit_status == 0)
+  async_future_unref (result);
+  if (cookie_jar != NULL && !async_http_session_save_cookies (self.session, cookie_jar, &error))
     {
-      result = async_run_coroutine (fetch_all, &self, NULL);
-      if (!async_future_propagate_error (result, &error))
-        {
-          fprintf (stderr, "fetch-urls: %s\n", error->message);
-          g_clear_error (&error);
-          self.exit_status = 1;
-        }
-      async_future_unref (result);
-      if (cookie_jar != NULL && !async_http_session_save_cookies (self.session, cookie_jar, &error))
-        {
-          fprintf (stderr, "fetch-urls: %s\n", error->message);
-          g_clear_error (&error);
-          self.exit_status = 1;
-        }
+      fprintf (stderr, "fetch-urls: %s\n", error->message);
+      g_clear_error (&error);
+      self.exit_status = 1;
     }
+  status = self.exit_status;
+  goto out;
 
-  async_http_session_unref (self.session);
+usage:
+  status = usage_error (error->message);
+  g_clear_error (&error);
+out:
+  g_option_context_free (context);
+  g_clear_pointer (&self.session, async_http_session_unref);
+  g_free (input);
   g_ptr_array_unref (self.outputs);
   g_ptr_array_unref (self.urls);
   g_free (self.received);
@@ -600,5 +591,5 @@ main (int    argc,
   g_free (cookie_jar);
   g_free (proxy);
   g_free (cacert);
-  return self.exit_status;
+  return status;
 }
