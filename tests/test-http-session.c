@@ -585,19 +585,24 @@ test_limit_per_host_case_insensitive (void)
 static void
 test_folded_headers (void)
 {
+  /* 70,000 took 1.3 s when each line copied the value so far; the
+   * sanitizer builds (ASYNC_TEST_QUICK) are slow at any size. */
+  guint n = g_getenv ("ASYNC_TEST_QUICK") != NULL ? 10000 : 70000;
   AsyncHttpSession *session = async_http_session_new ();
+  char *path = g_strdup_printf ("/folded/%u", n);
   gint64 start = g_get_monotonic_time ();
-  AsyncFuture *future = send (session, request_for ("GET", "/folded/70000"));
+  AsyncFuture *future = send (session, request_for ("GET", path));
   AsyncHttpResponse *response = response_of (future);
   const char *value = async_http_response_get_header (response, "X-Folded");
 
-  g_test_message ("70,000 folded lines in %.3f s", test_elapsed (start));
+  g_test_message ("%u folded lines in %.3f s", n, test_elapsed (start));
   g_assert_nonnull (value);
-  g_assert_cmpuint (strlen (value), ==, strlen ("start") + 70000 * 2);
+  g_assert_cmpuint (strlen (value), ==, strlen ("start") + n * 2);
   g_assert_true (g_str_has_prefix (value, "start x x"));
   g_assert_cmpstr (async_http_response_get_text (response, NULL), ==, "folded");
   async_future_unref (future);
 
+  g_free (path);
   async_http_session_unref (session);
 }
 
