@@ -135,5 +135,8 @@ gboolean     async_http_exchange_receive  (AsyncHttpExchange *exchange,
                                            const char        *data,
                                            gsize              length);
 gboolean     async_http_exchange_is_cancelled (AsyncHttpExchange *exchange);
+/* Queues @func (@exchange as its data) on the caller's context. */
+void         async_http_exchange_call_soon    (AsyncHttpExchange   *exchange,
+                                               AsyncFutureCallback  func);
 
 G_END_DECLS

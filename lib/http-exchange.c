@@ -7,12 +7,10 @@
 
 #include "http-exchange-private.h"
 
-#include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
-#include <glib/gstdio.h>
-
+#include "http-download-private.h"
+#include "http-hops-private.h"
 #include "http-transfer-private.h"
 
 /* A streamed body waits on its worker past this many undelivered bytes, so
@@ -43,9 +41,9 @@ scheduler_release (AsyncHttpExchange *exchange)
   async_scheduler_unref (scheduler);
 }
 
-static void
-scheduler_call_soon (AsyncHttpExchange   *exchange,
-                     AsyncFutureCallback  func)
+void
+async_http_exchange_call_soon (AsyncHttpExchange   *exchange,
+                               AsyncFutureCallback  func)
 {
   async_scheduler_call_soon (exchange->scheduler, func, exchange);
 }
@@ -81,40 +79,6 @@ stream_deliver (AsyncHttpExchange *exchange)
       if (async_future_is_pending (&exchange->parent))
         exchange->on_chunk (chunk, exchange->chunk_data);
       g_bytes_unref (chunk);
-    }
-}
-
-/* A download's progress, on the caller's context: the latest figures. */
-static void
-progress_deliver_cb (AsyncFuture *unused,
-                     gpointer     data)
-{
-  AsyncHttpExchange *exchange = data;
-  guint64 now;
-
-  g_mutex_lock (&exchange->lock);
-  now = exchange->progress_now;
-  exchange->progress_scheduled = FALSE;
-  g_mutex_unlock (&exchange->lock);
-  if (async_future_is_pending (&exchange->parent))
-    exchange->on_progress (now, exchange->download_total, exchange->progress_data);
-  async_future_unref (&exchange->parent);
-}
-
-static void
-progress_push (AsyncHttpExchange *exchange)
-{
-  gboolean schedule;
-
-  g_mutex_lock (&exchange->lock);
-  exchange->progress_now = exchange->n_received;
-  schedule = !exchange->progress_scheduled;
-  exchange->progress_scheduled = TRUE;
-  g_mutex_unlock (&exchange->lock);
-  if (schedule)
-    {
-      async_future_ref (&exchange->parent);
-      scheduler_call_soon (exchange, progress_deliver_cb);
     }
 }
 
@@ -157,7 +121,7 @@ async_http_exchange_complete (AsyncHttpExchange *exchange)
   /* The caller's data is freed on the caller's context. */
   if (exchange->on_chunk != NULL || exchange->on_progress != NULL)
     {
-      scheduler_call_soon (exchange, stream_finish_cb);
+      async_http_exchange_call_soon (exchange, stream_finish_cb);
       return;
     }
 
@@ -293,7 +257,7 @@ stream_push (AsyncHttpExchange *exchange,
   if (schedule)
     {
       async_future_ref (&exchange->parent);
-      scheduler_call_soon (exchange, stream_deliver_cb);
+      async_http_exchange_call_soon (exchange, stream_deliver_cb);
     }
 
   g_mutex_lock (&exchange->lock);
@@ -301,89 +265,6 @@ stream_push (AsyncHttpExchange *exchange,
          && !async_http_exchange_is_cancelled (exchange))
     g_cond_wait (&exchange->cond, &exchange->lock);
   g_mutex_unlock (&exchange->lock);
-}
-
-static gboolean
-is_redirect (guint status)
-{
-  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-}
-
-static gboolean
-status_is_retried (AsyncHttpExchange *exchange,
-                   guint              status)
-{
-  const AsyncHttpRetry *retry = &exchange->settings.retry;
-  guint i;
-
-  if (exchange->n_attempts >= retry->attempts
-      || !async_http_request_is_idempotent (exchange->request))
-    return FALSE;
-  for (i = 0; i < G_N_ELEMENTS (retry->statuses) && retry->statuses[i] != 0; i++)
-    if (retry->statuses[i] == status)
-      return TRUE;
-  return FALSE;
-}
-
-/* A download's temporary file, beside its destination so that the rename
- * stays on one file system. FALSE with exchange->error set. */
-static gboolean
-download_open (AsyncHttpExchange *exchange)
-{
-  const char *length = async_http_response_get_header (exchange->response, "Content-Length");
-  int saved_errno;
-
-  exchange->temporary_path = g_strconcat (exchange->download_path, ".part-XXXXXX", NULL);
-  exchange->download_fd = g_mkstemp (exchange->temporary_path);
-  if (exchange->download_fd < 0)
-    {
-      saved_errno = errno;
-      g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_FILE,
-                   "%s: cannot create %s: %s", exchange->url, exchange->temporary_path,
-                   g_strerror (saved_errno));
-      g_clear_pointer (&exchange->temporary_path, g_free);
-      return FALSE;
-    }
-  /* A decoded body is longer than an encoded one's announced length. */
-  exchange->download_total = length != NULL
-                             && async_http_response_get_header (exchange->response, "Content-Encoding") == NULL
-                             ? (gint64) g_ascii_strtoll (length, NULL, 10) : -1;
-  return TRUE;
-}
-
-/* Renames the download into place after a success; otherwise removes it,
- * so that nothing partial is left behind. */
-static void
-download_close (AsyncHttpExchange *exchange)
-{
-  gboolean ok = exchange->response != NULL && exchange->error == NULL;
-  int saved_errno;
-
-  if (exchange->temporary_path == NULL)
-    return;
-  if (close (exchange->download_fd) != 0 && ok)
-    {
-      saved_errno = errno;
-      g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_FILE,
-                   "%s: cannot write %s: %s", exchange->first_url, exchange->temporary_path,
-                   g_strerror (saved_errno));
-      ok = FALSE;
-    }
-  if (ok && g_rename (exchange->temporary_path, exchange->download_path) != 0)
-    {
-      saved_errno = errno;
-      g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_FILE,
-                   "%s: cannot rename %s to %s: %s", exchange->first_url,
-                   exchange->temporary_path, exchange->download_path, g_strerror (saved_errno));
-      ok = FALSE;
-    }
-  if (!ok)
-    {
-      g_unlink (exchange->temporary_path);
-      g_clear_pointer (&exchange->response, async_http_response_unref);
-      g_clear_pointer (&exchange->failed_response, async_http_response_unref);
-    }
-  g_clear_pointer (&exchange->temporary_path, g_free);
 }
 
 /* An opened response: its head is the future's value now; the worker
@@ -410,9 +291,9 @@ async_http_exchange_head (AsyncHttpExchange *exchange)
   gboolean final;
 
   exchange->n_received = 0;
-  final = !(exchange->request->follow_redirects && is_redirect (status)
+  final = !(exchange->request->follow_redirects && async_http_hops_is_redirect (status)
             && async_http_response_get_header (exchange->response, "Location") != NULL)
-          && !status_is_retried (exchange, status);
+          && !async_http_hops_status_is_retried (exchange, status);
 
   if (exchange->on_chunk == NULL && exchange->reader == NULL && exchange->download_path == NULL)
     exchange->sink = ASYNC_HTTP_SINK_BUFFER;
@@ -428,38 +309,11 @@ async_http_exchange_head (AsyncHttpExchange *exchange)
       deliver_head (exchange);
     }
   else if (exchange->download_path != NULL)
-    exchange->sink = download_open (exchange) ? ASYNC_HTTP_SINK_FILE : ASYNC_HTTP_SINK_DISCARD;
+    exchange->sink = async_http_download_open (exchange) ? ASYNC_HTTP_SINK_FILE : ASYNC_HTTP_SINK_DISCARD;
   else
     exchange->sink = ASYNC_HTTP_SINK_PUSH;
   if (exchange->sink == ASYNC_HTTP_SINK_BUFFER && exchange->received == NULL)
     exchange->received = g_byte_array_new ();
-}
-
-static gboolean
-download_write (AsyncHttpExchange *exchange,
-                const char        *data,
-                gsize              length)
-{
-  while (length > 0)
-    {
-      gssize n = write (exchange->download_fd, data, length);
-      int saved_errno = errno;
-
-      if (n < 0 && saved_errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_FILE,
-                       "%s: cannot write %s: %s", exchange->url, exchange->temporary_path,
-                       g_strerror (saved_errno));
-          return FALSE;
-        }
-      data += n;
-      length -= n;
-    }
-  if (exchange->on_progress != NULL)
-    progress_push (exchange);
-  return TRUE;
 }
 
 gboolean
@@ -498,7 +352,7 @@ async_http_exchange_receive (AsyncHttpExchange *exchange,
       return async_http_body_reader_push (exchange->reader, data, length, &exchange->cancelled);
     case ASYNC_HTTP_SINK_FILE:
       exchange->n_pushed += length;
-      return download_write (exchange, data, length);
+      return async_http_download_write (exchange, data, length);
     }
   return TRUE;
 }
@@ -543,123 +397,6 @@ checkout_handle_unlocked (AsyncHttpSession *session)
   return async_http_handle_new ();
 }
 
-/* Follows the redirect of the hop that just ended, as browsers and aiohttp
- * do: FALSE if there is none to follow, or with exchange->error set if it
- * may not be followed. */
-static gboolean
-exchange_redirect (AsyncHttpExchange *exchange,
-                   const char        *location,
-                   guint             *n_redirects,
-                   double            *redirect_time)
-{
-  guint status = exchange->response->status;
-  char *host_key, *current_key;
-
-  if (!exchange->request->follow_redirects || location == NULL || !is_redirect (status))
-    return FALSE;
-  if (++*n_redirects > exchange->max_redirects)
-    {
-      g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_TOO_MANY_REDIRECTS,
-                   "%s: more than %u redirects", exchange->url, exchange->max_redirects);
-      g_clear_pointer (&exchange->response, async_http_response_unref);
-      return TRUE;
-    }
-  /* Every hop is checked against the allowed schemes. */
-  host_key = async_http_transfer_host_key (location, &exchange->error);
-  if (host_key == NULL)
-    {
-      g_clear_pointer (&exchange->response, async_http_response_unref);
-      return TRUE;
-    }
-
-  /* 303 turns every method but HEAD into GET; 301 and 302 turn POST into
-   * GET (RFC 9110 §15.4 and the Fetch standard). The body goes with it. */
-  if ((status == 303 && strcmp (exchange->method, "HEAD") != 0)
-      || ((status == 301 || status == 302) && strcmp (exchange->method, "POST") == 0))
-    {
-      g_free (exchange->method);
-      exchange->method = g_strdup ("GET");
-      exchange->send_body = FALSE;
-    }
-  /* Credentials are not sent to another origin. */
-  current_key = async_http_transfer_host_key (exchange->url, NULL);
-  if (current_key == NULL || strcmp (current_key, host_key) != 0)
-    exchange->send_authorization = FALSE;
-  g_free (current_key);
-  g_free (host_key);
-
-  *redirect_time += exchange->response->timings.total;
-  g_free (exchange->url);
-  exchange->url = g_strdup (location);
-  g_clear_pointer (&exchange->response, async_http_response_unref);
-  g_clear_pointer (&exchange->received, g_byte_array_unref);
-  return TRUE;
-}
-
-/* Whether the attempt that just ended is worth another, and after how
- * long (µs). */
-static gboolean
-exchange_should_retry (AsyncHttpExchange *exchange,
-                       gint64             retry_after,
-                       gint64            *delay_us)
-{
-  const AsyncHttpRetry *retry = &exchange->settings.retry;
-  AsyncHttpResponse *response = exchange->response;
-  AsyncHttpRequest *request = exchange->request;
-  double delay;
-
-  if (exchange->n_attempts >= retry->attempts || !async_http_request_is_idempotent (request)
-      || exchange->n_pushed > 0 || exchange->head_delivered
-      || async_http_exchange_is_cancelled (exchange))
-    return FALSE;
-  if (request->body_kind == ASYNC_HTTP_BODY_STREAM
-      && !(G_IS_SEEKABLE (request->stream) && g_seekable_can_seek (G_SEEKABLE (request->stream))))
-    return FALSE;
-  if (response != NULL)
-    {
-      if (!status_is_retried (exchange, response->status))
-        return FALSE;
-    }
-  else if (!g_error_matches (exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_CONNECT)
-           && !g_error_matches (exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_CONNECTION_RESET))
-    return FALSE;
-
-  if (response != NULL && retry_after >= 0)
-    {
-      /* A server asking for longer than the cap gets its answer back. */
-      if (retry_after > retry->max_delay)
-        return FALSE;
-      delay = retry_after;
-    }
-  else
-    {
-      /* Exponential, capped, with "equal jitter": between half and all of
-       * it, so that clients that failed together do not retry together. */
-      delay = MIN (retry->max_delay, retry->base_delay * (1 << MIN (exchange->n_attempts - 1, 20)));
-      delay = delay / 2 + g_random_double () * delay / 2;
-    }
-  *delay_us = (gint64) (delay * G_USEC_PER_SEC);
-  if (exchange->deadline != 0 && g_get_monotonic_time () + *delay_us >= exchange->deadline)
-    return FALSE;
-  return TRUE;
-}
-
-/* Sleeps on the worker until @delay_us passed or the exchange was
- * cancelled; FALSE if it was. */
-static gboolean
-exchange_wait (AsyncHttpExchange *exchange,
-               gint64             delay_us)
-{
-  gint64 end = g_get_monotonic_time () + delay_us;
-
-  g_mutex_lock (&exchange->lock);
-  while (!async_http_exchange_is_cancelled (exchange)
-         && g_cond_wait_until (&exchange->cond, &exchange->lock, end))
-    ;
-  g_mutex_unlock (&exchange->lock);
-  return !async_http_exchange_is_cancelled (exchange);
-}
-
 /* Every attempt, and every hop of each, on one handle. */
 static void
 exchange_transfer (AsyncHttpExchange *exchange,
@@ -700,7 +437,7 @@ exchange_transfer (AsyncHttpExchange *exchange,
           ok = async_http_transfer_run (exchange, handle, &hop);
           if (!ok)
             g_clear_pointer (&exchange->response, async_http_response_unref);
-          if (!ok || !exchange_redirect (exchange, hop.redirect_url, &n_redirects, &redirect_time))
+          if (!ok || !async_http_hops_follow_redirect (exchange, hop.redirect_url, &n_redirects, &redirect_time))
             break;
           g_clear_pointer (&hop.redirect_url, g_free);
           if (exchange->error != NULL)
@@ -712,9 +449,9 @@ exchange_transfer (AsyncHttpExchange *exchange,
 
       if (ok && exchange->error != NULL)
         break;   /* a redirect refused */
-      if (!exchange_should_retry (exchange, hop.retry_after, &delay_us))
+      if (!async_http_hops_should_retry (exchange, hop.retry_after, &delay_us))
         break;
-      if (!exchange_wait (exchange, delay_us))
+      if (!async_http_hops_wait (exchange, delay_us))
         {
           g_clear_error (&exchange->error);
           g_set_error (&exchange->error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
@@ -729,7 +466,7 @@ exchange_transfer (AsyncHttpExchange *exchange,
 
   if (exchange->response != NULL)
     exchange_finish_response (exchange);
-  download_close (exchange);
+  async_http_download_close (exchange);
 
   if (exchange->settings.cookies_enabled)
     {

@@ -290,6 +290,40 @@ test_retry_limits (void)
   async_http_session_unref (session);
 }
 
+static void
+test_retry_backoff (void)
+{
+  AsyncHttpSession *session = async_http_session_new ();
+  AsyncFuture *future;
+  gint64 start;
+
+  /* No Retry-After: 0.2 s then 0.4 s, each at least half of that. */
+  async_http_session_set_retry (session, 3, 0.2, 10);
+  start = g_get_monotonic_time ();
+  future = send (session, request_for ("GET", "/retry/backoff?fail=2"));
+  g_assert_cmpuint (async_http_response_get_n_attempts (response_of (future)), ==, 3);
+  g_assert_cmpfloat (test_elapsed (start), >=, 0.1 + 0.2);
+  async_future_unref (future);
+
+  /* A connection refused is retried too, and fails in the end. */
+  future = send (session, async_http_request_new ("GET", "http://127.0.0.1:1/"));
+  g_assert_error ((GError *) async_future_get_error (future), ASYNC_HTTP_ERROR,
+                  ASYNC_HTTP_ERROR_CONNECT);
+  async_future_unref (future);
+
+  /* The total time-out covers the attempts: no wait past it. */
+  async_http_session_set_timeout (session, 0.5);
+  async_http_session_set_retry (session, 5, 5, 10);
+  start = g_get_monotonic_time ();
+  future = send (session, request_for ("GET", "/retry/deadline?fail=5"));
+  g_assert_cmpuint (async_http_response_get_status (response_of (future)), ==, 503);
+  g_assert_cmpuint (async_http_response_get_n_attempts (response_of (future)), ==, 1);
+  g_assert_cmpfloat (test_elapsed (start), <, 5);
+  async_future_unref (future);
+
+  async_http_session_unref (session);
+}
+
 static guint
 server_attempts (AsyncHttpSession *session,
                  const char       *key)
@@ -665,6 +699,7 @@ main (int    argc,
   g_test_add_func ("/http/session/retry/retry-after-seconds-and-date", test_retry_after_seconds_and_date);
   g_test_add_func ("/http/session/retry/limits", test_retry_limits);
   g_test_add_func ("/http/session/retry/cancel-stops-waiting", test_retry_cancel_stops_waiting);
+  g_test_add_func ("/http/session/retry/backoff-and-deadline", test_retry_backoff);
   g_test_add_func ("/http/session/redirect/methods", test_redirect_methods);
   g_test_add_func ("/http/session/redirect/credentials-stay-with-host", test_redirect_credentials_stay);
   g_test_add_func ("/http/session/raise-for-status/keeps-response", test_raise_for_status_keeps_response);
