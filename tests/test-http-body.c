@@ -11,23 +11,14 @@
 #include <glib/gstdio.h>
 #include <async-glib/async-glib.h>
 
-#include "test-server-util.h"
-#include "test-util.h"
+#include "test-http-util.h"
 
-#define TIMEOUT_S 30
+#define TIMEOUT_S TEST_HTTP_TIMEOUT_S
 
 static AsyncTestServer *server;
 
-static AsyncHttpRequest *
-request_for (const char *method,
-             const char *path)
-{
-  char *url = async_test_server_url (server, "%s", path);
-  AsyncHttpRequest *request = async_http_request_new (method, url);
-
-  g_free (url);
-  return request;
-}
+#define request_for(method, path) test_http_request_for (server, (method), (path))
+#define send(session, request) test_http_send_at (G_STRLOC, (session), (request))
 
 static gboolean
 is_pattern (const char *data,

@@ -13,55 +13,16 @@
 #include <glib/gstdio.h>
 #include <async-glib/async-glib.h>
 
-#include "test-server-util.h"
-#include "test-util.h"
+#include "test-http-util.h"
 
-#define TIMEOUT_S 30
+#define TIMEOUT_S TEST_HTTP_TIMEOUT_S
 
 static AsyncTestServer *server;
 
-static AsyncFuture *
-send_at (const char       *where,
-         AsyncHttpSession *session,
-         AsyncHttpRequest *request)
-{
-  AsyncFuture *future = async_http_session_send (session, request);
+#define request_for(method, path) test_http_request_for (server, (method), (path))
+#define send(session, request) test_http_send_at (G_STRLOC, (session), (request))
 
-  async_http_request_unref (request);
-  test_await_at (where, future, TIMEOUT_S);
-  return future;
-}
-#define send(session, request) send_at (G_STRLOC, (session), (request))
-
-static AsyncHttpRequest *
-request_for (const char *method,
-             const char *path)
-{
-  char *url = async_test_server_url (server, "%s", path);
-  AsyncHttpRequest *request = async_http_request_new (method, url);
-
-  g_free (url);
-  return request;
-}
-
-/* The text of a request that must succeed. */
-static char *
-text_at (const char       *where,
-         AsyncHttpSession *session,
-         AsyncHttpRequest *request)
-{
-  AsyncFuture *future = send_at (where, session, request);
-  GError *error = NULL;
-  char *text;
-
-  if (!async_future_propagate_error (future, &error))
-    g_error ("%s: %s", where, error->message);
-  text = g_strdup (async_http_response_get_text (async_future_get_value (future), NULL));
-  g_test_message ("%s", text);
-  async_future_unref (future);
-  return text;
-}
-#define text_of(session, request) text_at (G_STRLOC, (session), (request))
+#define text_of(session, request) test_http_text_at (G_STRLOC, (session), (request))
 
 #define assert_text(session, request, expected) \
   G_STMT_START { \
