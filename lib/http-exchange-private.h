@@ -135,6 +135,9 @@ gboolean     async_http_exchange_receive  (AsyncHttpExchange *exchange,
                                            const char        *data,
                                            gsize              length);
 gboolean     async_http_exchange_is_cancelled (AsyncHttpExchange *exchange);
+/* async_future_cancel (), and the transfer stopped even if the future had
+ * settled (an opened response's): what closing the session does. */
+void         async_http_exchange_abort        (AsyncHttpExchange *exchange);
 /* Queues @func (@exchange as its data) on the caller's context. */
 void         async_http_exchange_call_soon    (AsyncHttpExchange   *exchange,
                                                AsyncFutureCallback  func);

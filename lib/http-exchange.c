@@ -159,18 +159,16 @@ exchange_end (AsyncHttpExchange *exchange,
 
 /* ------------------------------------------------------------ cancelling */
 
-static gboolean
-exchange_cancel (AsyncFuture *future)
+/* Tells the worker to stop, wherever it is: in curl, waiting for the
+ * reader, or between attempts. A waiting exchange leaves its host's
+ * queue and completes. */
+static void
+exchange_stop (AsyncHttpExchange *exchange)
 {
-  AsyncHttpExchange *exchange = (AsyncHttpExchange *) future;
   AsyncHttpSession *session = exchange->session;
   GQueue to_complete = G_QUEUE_INIT;
   AsyncHttpExchange *other;
-  gboolean cancelled;
 
-  /* Settled before the worker is told, or the worker could settle it first
-   * and this call would report that it cancelled nothing. */
-  cancelled = async_future_cancel_quietly (future);
   g_atomic_int_set (&exchange->cancelled, TRUE);
 
   g_mutex_lock (&session->lock);
@@ -185,7 +183,6 @@ exchange_cancel (AsyncFuture *future)
     async_http_handle_wakeup (exchange->handle);
   g_mutex_unlock (&session->lock);
 
-  /* A worker waiting for the reader or between attempts wakes up. */
   g_mutex_lock (&exchange->lock);
   g_cond_broadcast (&exchange->cond);
   g_mutex_unlock (&exchange->lock);
@@ -194,8 +191,28 @@ exchange_cancel (AsyncFuture *future)
 
   while ((other = g_queue_pop_head (&to_complete)) != NULL)
     async_http_exchange_complete (other);
+}
 
+static gboolean
+exchange_cancel (AsyncFuture *future)
+{
+  AsyncHttpExchange *exchange = (AsyncHttpExchange *) future;
+  gboolean cancelled;
+
+  /* Settled before the worker is told, or the worker could settle it first
+   * and this call would report that it cancelled nothing. */
+  cancelled = async_future_cancel_quietly (future);
+  exchange_stop (exchange);
   return cancelled;
+}
+
+void
+async_http_exchange_abort (AsyncHttpExchange *exchange)
+{
+  /* Cancelling settles a pending future; an opened response's future has
+   * settled already, and its transfer must stop all the same. */
+  if (!async_future_cancel (&exchange->parent))
+    exchange_stop (exchange);
 }
 
 gboolean

@@ -1104,7 +1104,8 @@ async_http_session_request_stream (AsyncHttpSession      *session,
  * @session: a session
  *
  * aiohttp's `close()`: cancels every request not ended yet (their futures
- * are cancelled at once, their transfers aborted), waits for the worker
+ * are cancelled at once, their transfers aborted, those of opened
+ * responses too), waits for the worker
  * threads to let go of them, which takes milliseconds, and rejects later
  * requests with %ASYNC_HTTP_ERROR_CLOSED. Calling it again does nothing.
  *
@@ -1131,7 +1132,7 @@ async_http_session_close (AsyncHttpSession *session)
   g_mutex_unlock (&session->lock);
 
   for (i = 0; i < in_flight->len; i++)
-    async_future_cancel (in_flight->pdata[i]);
+    async_http_exchange_abort (in_flight->pdata[i]);
   g_ptr_array_unref (in_flight);
 
   if (pool != NULL)

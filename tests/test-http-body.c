@@ -257,6 +257,42 @@ test_open_close_early (void)
   async_http_session_unref (session);
 }
 
+/* An opened response nobody reads or closes still lets the session close:
+ * closing aborts its transfer though its future had resolved. */
+static void
+test_open_session_close_aborts (void)
+{
+  AsyncHttpSession *session = async_http_session_new ();
+  AsyncFuture *future, *read;
+  AsyncHttpResponse *response;
+  gint64 start;
+
+  async_http_session_set_max_body_size (session, 0);
+  future = open_response (session, "/bytes/1073741824");
+  response = async_future_get_value (future);
+  g_assert_cmpuint (read_one (response), >, 0);
+
+  start = g_get_monotonic_time ();
+  async_http_session_close (session);
+  g_assert_cmpfloat (test_elapsed (start), <, 10);
+
+  /* What was buffered may still be read; then the body ends cancelled. */
+  for (;;)
+    {
+      read = async_http_response_read (response);
+      test_await (read, TIMEOUT_S);
+      if (!async_future_is_resolved (read))
+        break;
+      g_assert_cmpuint (g_bytes_get_size (async_future_get_value (read)), >, 0);
+      async_future_unref (read);
+    }
+  g_assert_error ((GError *) async_future_get_error (read), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  async_future_unref (read);
+
+  async_future_unref (future);
+  async_http_session_unref (session);
+}
+
 /* ---------------------------------------------------------------- download */
 
 typedef struct
@@ -433,6 +469,7 @@ main (int    argc,
   g_test_add_func ("/http/body/open/raise-for-status-before-body", test_open_raise_for_status);
   g_test_add_func ("/http/body/open/back-pressure", test_open_back_pressure);
   g_test_add_func ("/http/body/open/close-early-aborts", test_open_close_early);
+  g_test_add_func ("/http/body/open/session-close-aborts", test_open_session_close_aborts);
   g_test_add_func ("/http/body/download/success-with-progress", test_download_success);
   g_test_add_func ("/http/body/download/failures-leave-nothing", test_download_failures_leave_nothing);
 
