@@ -81,6 +81,8 @@ struct _AsyncHttpExchange
   gboolean               send_body;   /* FALSE once a redirect turned it into a GET */
   gboolean               send_authorization;
   guint                  n_attempts;
+  gboolean               stream_used;   /* a stream body was sent once */
+  goffset                stream_offset; /* where it started */
   guint64                n_pushed;    /* bytes given to the chunk callback */
   AsyncHttpSink          sink;
   AsyncHttpResponse     *response;

@@ -99,6 +99,7 @@ async_http_hops_should_retry (AsyncHttpExchange *exchange,
 
   if (exchange->n_attempts >= retry->attempts || !async_http_request_is_idempotent (request)
       || exchange->n_pushed > 0 || exchange->head_delivered
+      || exchange->temporary_path != NULL
       || async_http_exchange_is_cancelled (exchange))
     return FALSE;
   if (request->body_kind == ASYNC_HTTP_BODY_STREAM

@@ -539,8 +539,27 @@ setup_body (Transfer *transfer,
             g_object_unref (info);
             transfer->upload = G_INPUT_STREAM (stream);
           }
-        else
+        else if (!exchange->stream_used)
+          {
+            /* Where a redirect (307, 308) or a retry sends it from again. */
+            exchange->stream_used = TRUE;
+            if (G_IS_SEEKABLE (request->stream))
+              exchange->stream_offset = g_seekable_tell (G_SEEKABLE (request->stream));
+            transfer->upload = g_object_ref (request->stream);
+          }
+        else if (G_IS_SEEKABLE (request->stream) && g_seekable_can_seek (G_SEEKABLE (request->stream))
+                 && g_seekable_seek (G_SEEKABLE (request->stream), exchange->stream_offset,
+                                     G_SEEK_SET, NULL, &error))
           transfer->upload = g_object_ref (request->stream);
+        else
+          {
+            g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_FILE,
+                         "%s: the body stream was sent already and cannot be rewound%s%s",
+                         exchange->url, error != NULL ? ": " : "",
+                         error != NULL ? error->message : "");
+            g_clear_error (&error);
+            return FALSE;
+          }
 
         SET (CURLOPT_POST, 1L);
         SET (CURLOPT_READFUNCTION, on_read);

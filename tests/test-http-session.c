@@ -387,6 +387,45 @@ test_redirect_methods (void)
   async_http_session_unref (session);
 }
 
+/* A 307 sends the body again: a seekable stream is rewound, another one
+ * cannot be and fails the request rather than send half a body. */
+static void
+test_redirect_stream_body (void)
+{
+  AsyncHttpSession *session = async_http_session_new ();
+  AsyncHttpRequest *request;
+  GInputStream *memory, *unseekable;
+  GCharsetConverter *identity;
+  AsyncFuture *future;
+  char *text;
+
+  memory = g_memory_input_stream_new_from_data ("streamed body", 13, NULL);
+  request = redirect_to ("POST", "/echo", 307);
+  async_http_request_set_body_stream (request, memory, -1, NULL);
+  text = text_of (session, request);
+  g_assert_true (g_str_has_prefix (text, "POST /echo\n"));
+  g_assert_true (g_str_has_suffix (text, "\n\nstreamed body"));
+  g_free (text);
+  g_object_unref (memory);
+
+  memory = g_memory_input_stream_new_from_data ("streamed body", 13, NULL);
+  identity = g_charset_converter_new ("UTF-8", "UTF-8", NULL);
+  unseekable = g_converter_input_stream_new (memory, G_CONVERTER (identity));
+  g_assert_false (G_IS_SEEKABLE (unseekable));
+  request = redirect_to ("POST", "/echo", 307);
+  async_http_request_set_body_stream (request, unseekable, -1, NULL);
+  future = send (session, request);
+  g_assert_error ((GError *) async_future_get_error (future), ASYNC_HTTP_ERROR,
+                  ASYNC_HTTP_ERROR_FILE);
+  g_test_message ("%s", async_future_get_error (future)->message);
+  async_future_unref (future);
+  g_object_unref (unseekable);
+  g_object_unref (identity);
+  g_object_unref (memory);
+
+  async_http_session_unref (session);
+}
+
 static void
 test_redirect_credentials_stay (void)
 {
@@ -663,6 +702,7 @@ main (int    argc,
   g_test_add_func ("/http/session/retry/backoff-and-deadline", test_retry_backoff);
   g_test_add_func ("/http/session/redirect/methods", test_redirect_methods);
   g_test_add_func ("/http/session/redirect/credentials-stay-with-host", test_redirect_credentials_stay);
+  g_test_add_func ("/http/session/redirect/stream-body-sent-again", test_redirect_stream_body);
   g_test_add_func ("/http/session/raise-for-status/keeps-response", test_raise_for_status_keeps_response);
   g_test_add_func ("/http/session/raise-for-status/stream-gets-no-body", test_raise_for_status_stream_gets_no_body);
   g_test_add_func ("/http/session/proxy/explicit", test_proxy_explicit);
