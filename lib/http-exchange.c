@@ -428,7 +428,13 @@ exchange_transfer (AsyncHttpExchange *exchange,
                    ? async_http_cookie_jar_snapshot_unlocked (session)
                    : g_ptr_array_new ();
   g_mutex_unlock (&session->lock);
-  async_http_handle_set_cookies (handle, cookies_before);
+  if (!async_http_handle_set_cookies (handle, cookies_before))
+    {
+      g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_UNSUPPORTED_OPTION,
+                   "%s: libcurl refused the session's cookies", exchange->first_url);
+      g_ptr_array_unref (cookies_before);
+      return;
+    }
 
   if (exchange->settings.timeout > 0)
     exchange->deadline = g_get_monotonic_time () + (gint64) (exchange->settings.timeout * G_USEC_PER_SEC);

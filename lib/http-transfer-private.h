@@ -48,8 +48,8 @@ gboolean         async_http_transfer_run (AsyncHttpExchange *exchange,
                                           AsyncHttpHop      *hop);
 
 /* The cookie engine of @handle: replaced by @lines (Netscape format), and
- * read back after the transfers. */
-void             async_http_handle_set_cookies (AsyncHttpHandle *handle,
+ * read back after the transfers. FALSE if curl refused a line. */
+gboolean         async_http_handle_set_cookies (AsyncHttpHandle *handle,
                                                 GPtrArray       *lines);
 GPtrArray       *async_http_handle_get_cookies (AsyncHttpHandle *handle);
 

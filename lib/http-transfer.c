@@ -6,9 +6,12 @@
 
 #include "http-transfer-private.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
+#include <glib/gstdio.h>
 
 /* How long a worker sleeps in curl_multi_poll () at most; cancellation
  * wakes it earlier through curl_multi_wakeup (). */
@@ -800,10 +803,11 @@ async_http_transfer_run (AsyncHttpExchange *exchange,
 
 /* ---------------------------------------------------------------- cookies */
 
-void
+gboolean
 async_http_handle_set_cookies (AsyncHttpHandle *handle,
                                GPtrArray       *lines)
 {
+  gboolean ok = TRUE;
   guint i;
 
   /* Any line that is not a command starts the engine, which
@@ -812,12 +816,13 @@ async_http_handle_set_cookies (AsyncHttpHandle *handle,
    * reset (curl#10694, fixed in 8.0). */
   if (!handle->cookie_engine)
     {
-      curl_easy_setopt (handle->easy, CURLOPT_COOKIELIST, "# async-glib");
-      handle->cookie_engine = TRUE;
+      ok &= curl_easy_setopt (handle->easy, CURLOPT_COOKIELIST, "# async-glib") == CURLE_OK;
+      handle->cookie_engine = ok;
     }
-  curl_easy_setopt (handle->easy, CURLOPT_COOKIELIST, "ALL");
+  ok &= curl_easy_setopt (handle->easy, CURLOPT_COOKIELIST, "ALL") == CURLE_OK;
   for (i = 0; i < lines->len; i++)
-    curl_easy_setopt (handle->easy, CURLOPT_COOKIELIST, lines->pdata[i]);
+    ok &= curl_easy_setopt (handle->easy, CURLOPT_COOKIELIST, lines->pdata[i]) == CURLE_OK;
+  return ok;
 }
 
 static GPtrArray *
@@ -849,16 +854,22 @@ async_http_transfer_read_cookie_file (const char  *path,
   guint i;
 
   /* curl reads a missing file as an empty jar: say so instead. */
-  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR) || g_access (path, R_OK) != 0)
     {
       g_set_error (error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_FILE,
-                   "Cannot read the cookie file %s: not a regular file", path);
+                   "Cannot read the cookie file %s: not a readable file", path);
       return FALSE;
     }
   easy = curl_easy_init ();
-  curl_easy_setopt (easy, CURLOPT_COOKIEFILE, path);
-  /* The file is read when the engine is first used. */
-  curl_easy_setopt (easy, CURLOPT_COOKIELIST, "RELOAD");
+  /* The file is read when the engine is first used: RELOAD does. */
+  if (curl_easy_setopt (easy, CURLOPT_COOKIEFILE, path) != CURLE_OK
+      || curl_easy_setopt (easy, CURLOPT_COOKIELIST, "RELOAD") != CURLE_OK)
+    {
+      g_set_error (error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_UNSUPPORTED_OPTION,
+                   "Cannot read the cookie file %s: libcurl refused it", path);
+      curl_easy_cleanup (easy);
+      return FALSE;
+    }
   read = cookies_of (easy);
   for (i = 0; i < read->len; i++)
     g_ptr_array_add (lines, g_strdup (read->pdata[i]));
@@ -872,21 +883,42 @@ async_http_transfer_write_cookie_file (const char  *path,
                                        GPtrArray   *lines,
                                        GError     **error)
 {
-  CURL *easy = curl_easy_init ();
+  /* curl says nothing when it cannot write: it writes to a file of ours,
+   * empty until then, which replaces @path only once it holds the jar. */
+  char *temporary = g_strconcat (path, ".part-XXXXXX", NULL);
+  int fd = g_mkstemp (temporary);
+  gboolean ok;
+  GStatBuf written;
+  CURL *easy;
   guint i;
 
-  curl_easy_setopt (easy, CURLOPT_COOKIEFILE, "");
-  for (i = 0; i < lines->len; i++)
-    curl_easy_setopt (easy, CURLOPT_COOKIELIST, lines->pdata[i]);
-  curl_easy_setopt (easy, CURLOPT_COOKIEJAR, path);
-  curl_easy_setopt (easy, CURLOPT_COOKIELIST, "FLUSH");
-  curl_easy_cleanup (easy);
-  /* curl says nothing when it cannot write: check that it did. */
-  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+  if (fd < 0)
     {
+      int saved_errno = errno;
+
       g_set_error (error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_FILE,
-                   "Cannot write the cookie file %s", path);
+                   "Cannot write the cookie file %s: %s", path, g_strerror (saved_errno));
+      g_free (temporary);
       return FALSE;
     }
-  return TRUE;
+  close (fd);
+
+  easy = curl_easy_init ();
+  ok = curl_easy_setopt (easy, CURLOPT_COOKIELIST, "# async-glib") == CURLE_OK;
+  for (i = 0; ok && i < lines->len; i++)
+    ok = curl_easy_setopt (easy, CURLOPT_COOKIELIST, lines->pdata[i]) == CURLE_OK;
+  ok = ok && curl_easy_setopt (easy, CURLOPT_COOKIEJAR, temporary) == CURLE_OK;
+  /* The jar is written when the handle is cleaned up. */
+  curl_easy_cleanup (easy);
+
+  ok = ok && g_stat (temporary, &written) == 0 && written.st_size > 0
+       && g_rename (temporary, path) == 0;
+  if (!ok)
+    {
+      g_unlink (temporary);
+      g_set_error (error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_FILE,
+                   "Cannot write the cookie file %s", path);
+    }
+  g_free (temporary);
+  return ok;
 }

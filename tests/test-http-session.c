@@ -129,6 +129,23 @@ test_cookies_file (void)
   g_assert_no_error (error);
   assert_cookies (other, "kept=yes");
 
+  /* An empty jar replaces the file with an empty one, and leaves no
+   * temporary file behind. */
+  g_free (contents);
+  async_http_session_clear_cookies (session);
+  g_assert_true (async_http_session_save_cookies (session, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "# Netscape HTTP Cookie File"));
+  g_assert_null (strstr (contents, "kept"));
+  {
+    GDir *listing = g_dir_open (dir, 0, NULL);
+
+    g_assert_cmpstr (g_dir_read_name (listing), ==, "cookies.txt");
+    g_assert_null (g_dir_read_name (listing));
+    g_dir_close (listing);
+  }
+
   g_assert_false (async_http_session_load_cookies (other, "/nonexistent/cookies.txt", &error));
   g_assert_error (error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_FILE);
   g_clear_error (&error);
