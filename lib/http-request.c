@@ -241,8 +241,9 @@ async_http_request_build_url (AsyncHttpRequest *request,
                               GError          **error)
 {
   GString *url;
-  const char *fragment;
+  const char *fragment, *separator;
   char *resolved = NULL;
+  gsize at;
 
   if (base_url != NULL && g_uri_peek_scheme (request->url) == NULL)
     {
@@ -265,15 +266,17 @@ async_http_request_build_url (AsyncHttpRequest *request,
   if (request->query->len == 0)
     return g_string_free (url, FALSE);
 
+  /* Before the fragment, after what query the URL has, joined by '&'. */
   fragment = strchr (url->str, '#');
-  {
-    gsize at = fragment != NULL ? (gsize) (fragment - url->str) : url->len;
-    const char *question = memchr (url->str, '?', at);
-    const char *separator = question == NULL ? "?" : (at > 0 && url->str[at - 1] != '?' && url->str[at - 1] != '&') ? "&" : "";
-
-    g_string_insert (url, at, request->query->str);
-    g_string_insert (url, at, separator);
-  }
+  at = fragment != NULL ? (gsize) (fragment - url->str) : url->len;
+  if (memchr (url->str, '?', at) == NULL)
+    separator = "?";
+  else if (url->str[at - 1] == '?' || url->str[at - 1] == '&')
+    separator = "";
+  else
+    separator = "&";
+  g_string_insert (url, at, request->query->str);
+  g_string_insert (url, at, separator);
   return g_string_free (url, FALSE);
 }
 

@@ -1,7 +1,8 @@
 /* http-session-private.h: the inside of AsyncHttpSession, shared by the
- * files of the HTTP client: the session (http-session.c), the exchanges in
- * flight (http-exchange.c), the per-host queue (http-host-queue.c) and the
- * curl transfer (http-transfer.c). */
+ * files of the HTTP client: the session (http-session.c) and its cookie jar
+ * (http-cookie-jar.c), the exchanges in flight (http-exchange.c, with
+ * http-hops.c, http-download.c and http-body-reader.c), the per-host queue
+ * (http-host-queue.c) and the curl transfer (http-transfer.c). */
 
 #pragma once
 

@@ -478,17 +478,17 @@ async_http_session_set_base_url (AsyncHttpSession *session,
   g_mutex_unlock (&session->lock);
 }
 
-static gboolean
-set_default_authorization (AsyncHttpSession  *session,
-                           AsyncHttpRequest  *scratch,
-                           GError           **error)
+/* The session's Authorization value: what a helper made for @scratch,
+ * a request that only serves to build and check it (taken). */
+static void
+take_default_authorization (AsyncHttpSession *session,
+                            AsyncHttpRequest *scratch)
 {
   g_mutex_lock (&session->lock);
   g_free (session->authorization);
   session->authorization = g_steal_pointer (&scratch->authorization);
   g_mutex_unlock (&session->lock);
   async_http_request_unref (scratch);
-  return TRUE;
 }
 
 /**
@@ -526,7 +526,8 @@ async_http_session_set_basic_auth (AsyncHttpSession  *session,
       async_http_request_unref (scratch);
       return FALSE;
     }
-  return set_default_authorization (session, scratch, error);
+  take_default_authorization (session, scratch);
+  return TRUE;
 }
 
 /**
@@ -561,7 +562,8 @@ async_http_session_set_bearer_auth (AsyncHttpSession  *session,
       async_http_request_unref (scratch);
       return FALSE;
     }
-  return set_default_authorization (session, scratch, error);
+  take_default_authorization (session, scratch);
+  return TRUE;
 }
 
 /**
@@ -991,7 +993,8 @@ async_http_session_download (AsyncHttpSession      *session,
 /**
  * async_http_session_request:
  * @session: a session
- * @method: "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE" or another token
+ * @method: "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE" or another
+ *   token, sent as given (methods are case-sensitive; 0.1 upper-cased it)
  * @url: an `http` or `https` URL
  * @headers: (nullable) (array zero-terminated=1): "Name: value" lines, sent
  *   after the session's default headers; "Name:" removes a header curl
@@ -1069,8 +1072,11 @@ async_http_session_get (AsyncHttpSession *session,
  * As async_http_session_request(), but the body goes to @on_chunk as it
  * arrives, on the caller's context, instead of into the response, whose
  * body is then empty: a large download never sits in memory whole. The
- * transfer slows down while more than 1 MiB waits for @on_chunk. The body
- * cap still applies; set it to 0 for unbounded downloads.
+ * transfer slows down while more than 1 MiB waits for @on_chunk. With
+ * %ASYNC_HTTP_REQUEST_RAISE_FOR_STATUS the body of a failure never reaches
+ * @on_chunk: it goes with the failed response
+ * (async_http_future_get_response()). The body cap still applies; set it
+ * to 0 for unbounded downloads.
  *
  * Any thread whose thread-default context is iterated.
  *

@@ -1,7 +1,8 @@
 /* test-http.c: AsyncHttpSession against the loopback fixture server:
  * responses, methods and headers, redirects and refused schemes, every error
  * code, the body cap, time-outs, cancellation, streaming, the limits,
- * connection reuse, closing, and the fetch-urls sample's output. */
+ * connection reuse, closing, and the fetch-urls sample: its output and
+ * curl's options (-X, -H, -d, --json, -F, --retry, -o, -b, -c, -x). */
 
 #include "config.h"
 
