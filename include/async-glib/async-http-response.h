@@ -14,7 +14,9 @@ G_BEGIN_DECLS
  *
  * The outcome of one HTTP transfer (aiohttp's `ClientResponse`, already
  * read): the status line and headers of the last response after redirects,
- * the body, the effective URL and the times curl measured. Immutable.
+ * the body, the effective URL and the times curl measured. Immutable; the
+ * body of a response of async_http_session_open() is not in it but read
+ * with async_http_response_read().
  *
  * Thread safety: all functions are safe to call from any thread.
  *
