@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -1461,6 +1462,38 @@ test_fetch_urls_output (void)
   g_free (bytes);
 }
 
+/* On a terminal a download draws a byte progress bar on standard error.
+ * script (bsdutils, essential in Debian) gives fetch-urls a terminal. */
+static void
+test_fetch_urls_progress_bar (void)
+{
+  char *tool = fetch_urls_path ();
+  char *url = url_for ("/bytes/2000000");
+  char *dir = g_dir_make_tmp ("test-http-XXXXXX", NULL);
+  char *file = g_build_filename (dir, "big.bin", NULL);
+  char *command = g_strdup_printf ("'%s' -o '%s' '%s'", tool, file, url);
+  const char *argv[] = { "script", "--quiet", "--return", "--command", command, "/dev/null", NULL };
+  char *out = NULL;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               &out, NULL, &status, NULL));
+  g_test_message ("%s", out);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  g_assert_nonnull (strstr (out, "2000000/2000000 bytes, 1/1 URLs"));
+  g_assert_nonnull (strstr (out, "[##############################]"));
+  g_assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
+
+  g_unlink (file);
+  g_rmdir (dir);
+  g_free (out);
+  g_free (command);
+  g_free (file);
+  g_free (dir);
+  g_free (url);
+  g_free (tool);
+}
+
 static void
 test_fetch_urls_cookies_and_proxy (void)
 {
@@ -1561,6 +1594,7 @@ main (int    argc,
   g_test_add_func ("/http/fetch-urls/retry", test_fetch_urls_retry);
   g_test_add_func ("/http/fetch-urls/output-files", test_fetch_urls_output_files);
   g_test_add_func ("/http/fetch-urls/cookies-and-proxy", test_fetch_urls_cookies_and_proxy);
+  g_test_add_func ("/http/fetch-urls/progress-bar-on-a-tty", test_fetch_urls_progress_bar);
   g_test_add_func ("/http/fetch-urls/usage-of-new-options", test_fetch_urls_usage_of_new_options);
 
   server = async_test_server_start ();
