@@ -370,6 +370,8 @@ async_http_exchange_receive (AsyncHttpExchange *exchange,
     case ASYNC_HTTP_SINK_FILE:
       exchange->n_pushed += length;
       return async_http_download_write (exchange, data, length);
+    default:
+      g_assert_not_reached ();
     }
   return TRUE;
 }

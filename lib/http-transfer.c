@@ -574,8 +574,10 @@ setup_body (Transfer *transfer,
           add_header (transfer, "Transfer-Encoding: chunked");
         return TRUE;
       }
+
+    default:
+      g_assert_not_reached ();
     }
-  g_assert_not_reached ();
 }
 
 static gboolean
