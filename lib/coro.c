@@ -4,12 +4,14 @@
 
 #include "config.h"
 
-#include "coro-private.h"
+#include "async-glib/async-coro.h"
+#include "scheduler-private.h"
+
+#include "async-glib/async-gather.h"
 
 /* Thread safety: a coroutine's fields are only touched on its scheduler's
  * thread, but for @cancel_requested, which async_future_cancel () sets from
- * any thread before it marshals the rest there. The list of live coroutines
- * (for async_run () to cancel leftovers) is guarded by @live_lock. */
+ * any thread before it marshals the rest there. */
 struct _AsyncCoroutine
 {
   AsyncFuture         parent;
@@ -19,16 +21,15 @@ struct _AsyncCoroutine
   AsyncScheduler     *scheduler;
   AsyncFuture        *awaited;
   AsyncContinuation   step;        /* queues the start and every resume */
-  int                 resume_point;
+  AsyncHeld           held;        /* on the scheduler's list while it runs */
+  gpointer            resume_point;
   guint               suspended : 1;
   guint               finished : 1;
-  gint                cancel_requested;  /* atomic */
-  AsyncCoroutine     *live_prev;   /* protected by @live_lock */
-  AsyncCoroutine     *live_next;   /* protected by @live_lock */
+  /* A cancellation asked for and not yet handed on: not to what it awaits
+   * (whose cancel took it), nor to the body as G_IO_ERROR_CANCELLED.
+   * asyncio's Task._must_cancel. Atomic. */
+  gint                cancel_requested;
 };
-
-static GMutex live_lock;
-static AsyncCoroutine *live_head;  /* protected by @live_lock */
 
 static gboolean coroutine_cancel (AsyncFuture *future);
 
@@ -45,35 +46,39 @@ static const AsyncFutureClass coroutine_class = {
   "AsyncCoroutine",
   coroutine_cancel,
   coroutine_finalize,
+  NULL,
 };
 
-static void
-live_add (AsyncCoroutine *co)
+static const char *
+coroutine_where (AsyncCoroutine *co)
 {
-  g_mutex_lock (&live_lock);
-  co->live_next = live_head;
-  if (live_head != NULL)
-    live_head->live_prev = co;
-  live_head = co;
-  g_mutex_unlock (&live_lock);
+  return co->parent.where != NULL ? co->parent.where : "an unknown place";
 }
 
-static void
-live_remove (AsyncCoroutine *co)
+/* The accessors' precondition, with a critical that names the coroutine's
+ * spawn site rather than this file. */
+static gboolean
+coroutine_has_awaited (AsyncCoroutine *co,
+                       const char     *function)
 {
-  g_mutex_lock (&live_lock);
-  if (co->live_prev != NULL)
-    co->live_prev->live_next = co->live_next;
-  else
-    live_head = co->live_next;
-  if (co->live_next != NULL)
-    co->live_next->live_prev = co->live_prev;
-  co->live_prev = co->live_next = NULL;
-  g_mutex_unlock (&live_lock);
+  if (G_LIKELY (co->awaited != NULL))
+    return TRUE;
+
+  g_critical ("%s: the coroutine spawned at %s has not awaited a future yet",
+              function, coroutine_where (co));
+  return FALSE;
+}
+
+static GError *
+cancelled_error (const char *message)
+{
+  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, message);
 }
 
 /* Ends the coroutine: its frame is destroyed (its `finally`) before its
- * future settles, and the runtime's reference is dropped. */
+ * future settles, and the runtime's reference is dropped. A coroutine that
+ * returns while a cancellation it never saw is pending ends cancelled, as
+ * asyncio's Task does (test_cancel_at_end). */
 static void
 coroutine_finish (AsyncCoroutine *co,
                   gpointer        value,
@@ -88,7 +93,14 @@ coroutine_finish (AsyncCoroutine *co,
 
   co->finished = TRUE;
   co->suspended = FALSE;
-  live_remove (co);
+
+  if (error == NULL && g_atomic_int_get (&co->cancel_requested))
+    {
+      if (value_destroy != NULL && value != NULL)
+        value_destroy (value);
+      error = cancelled_error ("The coroutine was cancelled before it returned");
+    }
+  g_atomic_int_set (&co->cancel_requested, FALSE);
 
   if (co->frame_destroy != NULL)
     co->frame_destroy (co->frame);
@@ -102,7 +114,8 @@ coroutine_finish (AsyncCoroutine *co,
   else
     async_future_resolve_quietly (&co->parent, value, value_destroy);
 
-  async_scheduler_release (scheduler);
+  /* The runtime's reference keeps @co, and so its list node, alive. */
+  async_scheduler_release (scheduler, &co->held);
   async_future_unref (&co->parent);
 }
 
@@ -130,9 +143,9 @@ coroutine_start (AsyncFuture *unused,
   /* Cancelled before its first step: the body never runs (asyncio). */
   if (g_atomic_int_get (&co->cancel_requested))
     {
+      g_atomic_int_set (&co->cancel_requested, FALSE);
       coroutine_finish (co, NULL, 0, FALSE, NULL,
-                        g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                             "The coroutine was cancelled before it started"));
+                        cancelled_error ("The coroutine was cancelled before it started"));
       return;
     }
 
@@ -152,26 +165,26 @@ coroutine_resume (AsyncFuture *awaited,
   coroutine_step (co);
 }
 
-/* The awaited future settles (cancelled) and resumes the coroutine with
- * G_IO_ERROR_CANCELLED; a shielded or finished one resumes it as usual and
- * the request is delivered then. A request delivered meanwhile (the flag
- * is clear) is not made twice. */
+/* Hands a pending cancellation to what the coroutine awaits. If that took
+ * it (its cancel returned TRUE) the request is delivered: the coroutine
+ * goes on with whatever the awaited future ends with, a value too if it
+ * was a coroutine that swallowed the cancellation (asyncio). If not (it had
+ * finished), the request stays, and the coroutine sees
+ * G_IO_ERROR_CANCELLED when it resumes. */
 static void
 coroutine_cancel_awaited (AsyncCoroutine *co)
 {
   if (!co->finished && co->suspended && co->awaited != NULL &&
-      g_atomic_int_get (&co->cancel_requested))
-    async_future_cancel (co->awaited);
+      g_atomic_int_get (&co->cancel_requested) &&
+      async_future_cancel (co->awaited))
+    g_atomic_int_set (&co->cancel_requested, FALSE);
 }
 
 static void
 coroutine_cancel_marshalled (AsyncFuture *unused,
                              gpointer     user_data)
 {
-  AsyncCoroutine *co = user_data;
-
-  coroutine_cancel_awaited (co);
-  async_future_unref (&co->parent);
+  coroutine_cancel_awaited (user_data);
 }
 
 static gboolean
@@ -185,9 +198,25 @@ coroutine_cancel (AsyncFuture *future)
     coroutine_cancel_awaited (co);
   else
     async_scheduler_call_soon (co->scheduler, coroutine_cancel_marshalled,
-                               async_future_ref (future));
+                               async_future_ref (future),
+                               (GDestroyNotify) async_future_unref);
 
   return TRUE;
+}
+
+/* The coroutine's context was freed while it ran: nothing will resume it.
+ * It ends cancelled, its frame destroyed, without running its body. */
+static void
+coroutine_closed (AsyncHeld *held)
+{
+  AsyncCoroutine *co = G_STRUCT_MEMBER_P (held, -G_STRUCT_OFFSET (AsyncCoroutine, held));
+
+  if (co->finished)
+    return;
+
+  g_atomic_int_set (&co->cancel_requested, FALSE);
+  coroutine_finish (co, NULL, 0, FALSE, NULL,
+                    cancelled_error ("The main context the coroutine ran on was freed"));
 }
 
 /**
@@ -222,36 +251,18 @@ async_spawn_at (const char        *where,
 
   /* The runtime's reference, dropped when the coroutine ends. */
   async_future_ref (&co->parent);
-  async_scheduler_hold (co->scheduler);
-  live_add (co);
+  async_scheduler_hold (co->scheduler, &co->held, &co->parent, coroutine_closed);
 
   async_continuation_init (&co->step, co->scheduler, coroutine_start, co, NULL);
   co->step.embedded = TRUE;
-  async_scheduler_push_ready (co->scheduler, &co->step, &co->step);
+  if (!async_scheduler_push_ready (co->scheduler, &co->step, &co->step))
+    {
+      /* Spawned on a context that is being freed. */
+      async_continuation_drop_all (&co->step);
+      coroutine_closed (&co->held);
+    }
 
   return &co->parent;
-}
-
-guint
-async_coroutine_cancel_all (AsyncScheduler *scheduler)
-{
-  GPtrArray *doomed = g_ptr_array_new_with_free_func ((GDestroyNotify) async_future_unref);
-  AsyncCoroutine *co;
-  guint i, n;
-
-  g_mutex_lock (&live_lock);
-  for (co = live_head; co != NULL; co = co->live_next)
-    if (co->scheduler == scheduler)
-      g_ptr_array_add (doomed, async_future_ref (&co->parent));
-  g_mutex_unlock (&live_lock);
-
-  for (i = 0; i < doomed->len; i++)
-    coroutine_cancel (g_ptr_array_index (doomed, i));
-
-  n = doomed->len;
-  g_ptr_array_unref (doomed);
-
-  return n;
 }
 
 /**
@@ -299,7 +310,9 @@ async_coroutine_get_awaited (AsyncCoroutine *co)
 gpointer
 async_coroutine_get_value (AsyncCoroutine *co)
 {
-  g_return_val_if_fail (co != NULL && co->awaited != NULL, NULL);
+  g_return_val_if_fail (co != NULL, NULL);
+  if (!coroutine_has_awaited (co, G_STRFUNC))
+    return NULL;
 
   return async_future_get_value (co->awaited);
 }
@@ -318,7 +331,9 @@ async_coroutine_get_value (AsyncCoroutine *co)
 gpointer
 async_coroutine_steal_value (AsyncCoroutine *co)
 {
-  g_return_val_if_fail (co != NULL && co->awaited != NULL, NULL);
+  g_return_val_if_fail (co != NULL, NULL);
+  if (!coroutine_has_awaited (co, G_STRFUNC))
+    return NULL;
 
   return async_future_steal_value (co->awaited);
 }
@@ -334,7 +349,9 @@ async_coroutine_steal_value (AsyncCoroutine *co)
 gint64
 async_coroutine_get_int (AsyncCoroutine *co)
 {
-  g_return_val_if_fail (co != NULL && co->awaited != NULL, 0);
+  g_return_val_if_fail (co != NULL, 0);
+  if (!coroutine_has_awaited (co, G_STRFUNC))
+    return 0;
 
   return async_future_get_int (co->awaited);
 }
@@ -350,23 +367,109 @@ async_coroutine_get_int (AsyncCoroutine *co)
 gboolean
 async_coroutine_get_boolean (AsyncCoroutine *co)
 {
-  g_return_val_if_fail (co != NULL && co->awaited != NULL, FALSE);
+  g_return_val_if_fail (co != NULL, FALSE);
+  if (!coroutine_has_awaited (co, G_STRFUNC))
+    return FALSE;
 
   return async_future_get_boolean (co->awaited);
+}
+
+/**
+ * async_coroutine_get_gathered_value:
+ * @co: the running coroutine
+ * @index: which child of the gather, in the order they were given
+ *
+ * After `ASYNC_AWAIT (co, async_gather (…))`: the value of child @index,
+ * as async_gather_get_value(); one line per result, where Python writes
+ * `x, y = await gather (a (), b ())`.
+ *
+ * Returns: (transfer none) (nullable): the value, owned by the child
+ *
+ * Since: 0.2
+ */
+gpointer
+async_coroutine_get_gathered_value (AsyncCoroutine *co,
+                                    guint           index)
+{
+  g_return_val_if_fail (co != NULL, NULL);
+  if (!coroutine_has_awaited (co, G_STRFUNC))
+    return NULL;
+
+  return async_gather_get_value (co->awaited, index);
+}
+
+/**
+ * async_coroutine_steal_gathered_value:
+ * @co: the running coroutine
+ * @index: which child of the gather
+ *
+ * As async_coroutine_get_gathered_value(), taking the value out of the
+ * child (async_gather_steal_value()).
+ *
+ * Returns: (transfer full) (nullable): the value
+ *
+ * Since: 0.2
+ */
+gpointer
+async_coroutine_steal_gathered_value (AsyncCoroutine *co,
+                                      guint           index)
+{
+  g_return_val_if_fail (co != NULL, NULL);
+  if (!coroutine_has_awaited (co, G_STRFUNC))
+    return NULL;
+
+  return async_gather_steal_value (co->awaited, index);
+}
+
+/**
+ * async_coroutine_get_gathered_int:
+ * @co: the running coroutine
+ * @index: which child of the gather
+ *
+ * As async_coroutine_get_gathered_value(), for a child resolved with an
+ * integer.
+ *
+ * Returns: the integer value of child @index
+ *
+ * Since: 0.2
+ */
+gint64
+async_coroutine_get_gathered_int (AsyncCoroutine *co,
+                                  guint           index)
+{
+  g_return_val_if_fail (co != NULL, 0);
+  if (!coroutine_has_awaited (co, G_STRFUNC))
+    return 0;
+
+  return async_gather_get_int (co->awaited, index);
+}
+
+gpointer
+async_coroutine_get_resume_point_ (AsyncCoroutine *co)
+{
+  return co->resume_point;
 }
 
 int
 async_coroutine_resume_point_ (AsyncCoroutine *co)
 {
-  return co->resume_point;
+  return GPOINTER_TO_INT (co->resume_point);
+}
+
+gboolean
+async_coroutine_suspend_ (AsyncCoroutine *co,
+                          AsyncFuture    *future,
+                          int             resume_point)
+{
+  return async_coroutine_await_ (co, future, GINT_TO_POINTER (resume_point));
 }
 
 /* Returns TRUE if the body must return now, to be resumed when @future
  * settles; FALSE to go straight on (it has settled already). */
 gboolean
-async_coroutine_suspend_ (AsyncCoroutine *co,
-                          AsyncFuture    *future,
-                          int             resume_point)
+async_coroutine_await_ (AsyncCoroutine *co,
+                        AsyncFuture    *future,
+                        gpointer        resume_point)
 {
   if (co->awaited != NULL)
     async_future_unref (co->awaited);
@@ -375,8 +478,7 @@ async_coroutine_suspend_ (AsyncCoroutine *co,
 
   if (future == NULL)
     {
-      g_critical ("The coroutine spawned at %s awaited a NULL future",
-                  co->parent.where != NULL ? co->parent.where : "an unknown place");
+      g_critical ("The coroutine spawned at %s awaited a NULL future", coroutine_where (co));
       return FALSE;
     }
 
@@ -384,7 +486,11 @@ async_coroutine_suspend_ (AsyncCoroutine *co,
     return FALSE;
 
   co->suspended = TRUE;
-  async_continuation_init (&co->step, co->scheduler, coroutine_resume, co, NULL);
+  /* The node holds the coroutine while it waits: if the coroutine ends
+   * first (its context was freed), the future that still has the node
+   * releases it later. */
+  async_continuation_init (&co->step, co->scheduler, coroutine_resume,
+                           async_future_ref (&co->parent), (GDestroyNotify) async_future_unref);
   async_future_attach (future, &co->step);
 
   /* Cancelled while it ran (by itself, say): as asyncio, the next await is
@@ -405,17 +511,19 @@ async_coroutine_resume_ (AsyncCoroutine *co,
   GError *awaited_error;
 
   if (awaited == NULL)
-    awaited_error = g_error_new_literal (ASYNC_ERROR, ASYNC_ERROR_FAILED,
-                                         "The coroutine awaited a NULL future");
+    awaited_error = g_error_new (ASYNC_ERROR, ASYNC_ERROR_FAILED,
+                                 "The coroutine spawned at %s awaited a NULL future",
+                                 coroutine_where (co));
   else if (async_future_is_resolved (awaited))
     {
       if (!g_atomic_int_get (&co->cancel_requested))
         return TRUE;
 
       /* Cancelled while what it awaited finished anyway: deliver the
-       * request now, as asyncio does. */
-      awaited_error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                           "The coroutine was cancelled");
+       * request now, as asyncio does, and let the producer take back what
+       * it handed over (a lock, a queue's item). */
+      async_future_abandon (awaited);
+      awaited_error = cancelled_error ("The coroutine was cancelled");
     }
   else
     {
@@ -466,8 +574,9 @@ async_coroutine_return_error_ (AsyncCoroutine *co,
 void
 async_coroutine_bad_resume_point_ (AsyncCoroutine *co)
 {
-  g_error ("The coroutine spawned at %s was resumed at line %d, which has no "
-           "ASYNC_AWAIT: two awaits on one line?",
-           co->parent.where != NULL ? co->parent.where : "an unknown place",
-           co->resume_point);
+  g_error ("The coroutine spawned at %s was resumed at a point its body has no "
+           "ASYNC_AWAIT for (%d): with ASYNC_COROUTINE_PORTABLE or a compiler "
+           "without labels as values, an await inside a switch of the body's own "
+           "is not reached",
+           coroutine_where (co), GPOINTER_TO_INT (co->resume_point));
 }

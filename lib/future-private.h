@@ -27,6 +27,16 @@ typedef struct
   gboolean (*cancel) (AsyncFuture *future);
   /* Frees what the producer added; the base is freed after. */
   void (*finalize) (AsyncFuture *future);
+  /* Called on the consumer's thread, with no lock held, when the one
+   * consumer of a resolved future declines its outcome unseen: a coroutine
+   * cancelled after what it awaited resolved but before it resumed. A
+   * producer that handed something over with the value (a lock, a queue's
+   * item) takes it back. NULL: nothing to do. */
+  void (*abandon) (AsyncFuture *future);
+  /* For a future whose value is borrowed from another (settled with
+   * async_future_settle_from ()): that other future, which owns it, so
+   * that a steal takes it from its owner. */
+  AsyncFuture *(*value_owner) (AsyncFuture *future);
 } AsyncFutureClass;
 
 /* A continuation waiting for a future, then queued on a scheduler. The same
@@ -67,13 +77,15 @@ struct _AsyncFuture
 #define ASYNC_FUTURE_STATE_SHIFT     1
 #define ASYNC_FUTURE_STATE_MASK      (0x3 << ASYNC_FUTURE_STATE_SHIFT)
 #define ASYNC_FUTURE_ERROR_SEEN      (1 << 3)  /* someone looked at the error */
-#define ASYNC_FUTURE_CANCEL_STARTED  (1 << 4)  /* the class cancel hook ran */
+#define ASYNC_FUTURE_VALUE_INTEGER   (1 << 4)  /* resolved with an integer, not a pointer */
+#define ASYNC_FUTURE_VALUE_BORROWED  (1 << 5)  /* the pointer is owned by klass->value_owner () */
 
 gpointer     async_future_alloc    (const AsyncFutureClass *klass,
                                     gsize                   size,
                                     const char             *where);
 /* Settles with the outcome of @source (value, error or cancellation). The
- * value is not copied: the caller keeps @source alive as long as @future. */
+ * value is not copied but borrowed: the caller keeps @source alive as long
+ * as @future, and its class's value_owner () returns @source. */
 gboolean     async_future_settle_from  (AsyncFuture *future,
                                         AsyncFuture *source);
 /* Fills @continuation (with a reference to @scheduler) for
@@ -106,12 +118,34 @@ void         async_future_then_on  (AsyncFuture        *future,
 gboolean     async_future_resolve_quietly (AsyncFuture   *future,
                                            gpointer       value,
                                            GDestroyNotify value_destroy);
+/* As async_future_resolve_quietly (), but a value that was not taken stays
+ * the caller's, who frees it where it must be freed. */
+gboolean     async_future_try_resolve     (AsyncFuture   *future,
+                                           gpointer       value,
+                                           GDestroyNotify value_destroy);
 gboolean     async_future_reject_quietly  (AsyncFuture   *future,
                                            GError        *error);
 /* Settles as cancelled without calling the class's cancel hook: for the
  * hook itself. */
 gboolean     async_future_cancel_quietly  (AsyncFuture   *future);
+/* Collects the futures of a varargs call into @futures, up to @end: a
+ * NULL right before @end is the terminator of the NULL-terminated form. Any
+ * other NULL is a programming error: every future collected is released,
+ * a critical names @caller, and FALSE is returned. */
+gboolean     async_future_collect_valist  (const char  *caller,
+                                           AsyncFuture *first,
+                                           va_list      args,
+                                           AsyncFuture *end,
+                                           GPtrArray   *futures);
+/* The same check for an array a call takes the elements of: FALSE, after
+ * a critical and releasing every element, if one is NULL. */
+gboolean     async_future_array_check     (const char   *caller,
+                                           AsyncFuture **futures,
+                                           guint         n_futures);
 /* Marks the error as looked at, without copying it. */
 void         async_future_mark_error_seen (AsyncFuture *future);
+/* Tells the class of a resolved @future that its consumer declined the
+ * outcome (see AsyncFutureClass.abandon). */
+void         async_future_abandon         (AsyncFuture *future);
 
 G_END_DECLS

@@ -302,12 +302,14 @@ async_future_unref (AsyncFuture *future)
 
 /* Queues the continuations of a future that has just settled, in the order
  * they were attached, taking each scheduler's lock once per run of nodes
- * that share it. */
-static void
+ * that share it. Returns those a closed scheduler refused, for the caller
+ * to drop once it holds no lock. */
+static AsyncContinuation *
 future_queue_continuations (AsyncFuture       *future,
                             AsyncContinuation *newest_first)
 {
   AsyncContinuation *first = NULL;
+  AsyncContinuation *refused = NULL;
 
   while (newest_first != NULL)
     {
@@ -328,21 +330,36 @@ future_queue_continuations (AsyncFuture       *future,
 
       newest_first = last->next;
       last->next = NULL;
-      async_scheduler_push_ready (first->scheduler, first, last);
+      if (!async_scheduler_push_ready (first->scheduler, first, last))
+        {
+          last->next = refused;
+          refused = first;
+        }
       first = newest_first;
     }
+
+  return refused;
 }
+
+typedef enum
+{
+  VALUE_POINTER,
+  VALUE_INTEGER,
+  VALUE_BORROWED,
+} ValueKind;
 
 /* Settles @future; returns FALSE (and frees nothing) if it had settled. */
 static gboolean
 future_settle (AsyncFuture     *future,
                AsyncFutureState state,
+               ValueKind        kind,
                gpointer         pointer,
                gint64           integer,
                GDestroyNotify   value_destroy,
                GError          *error)
 {
-  AsyncContinuation *continuations;
+  AsyncContinuation *continuations, *refused = NULL;
+  gint bits = state << ASYNC_FUTURE_STATE_SHIFT;
 
   future_lock (future);
 
@@ -354,23 +371,32 @@ future_settle (AsyncFuture     *future,
 
   if (error != NULL)
     future->value.error = error;
-  else if (value_destroy != NULL || pointer != NULL)
-    future->value.pointer = pointer;
-  else
+  else if (kind == VALUE_INTEGER)
     future->value.integer = integer;
+  else
+    future->value.pointer = pointer;
   future->value_destroy = value_destroy;
+
+  if (error == NULL && kind == VALUE_INTEGER)
+    bits |= ASYNC_FUTURE_VALUE_INTEGER;
+  else if (error == NULL && kind == VALUE_BORROWED)
+    bits |= ASYNC_FUTURE_VALUE_BORROWED;
 
   continuations = future->continuations;
   future->continuations = NULL;
-  g_atomic_int_or (&future->bits, state << ASYNC_FUTURE_STATE_SHIFT);
+  g_atomic_int_or (&future->bits, bits);
 
   /* Queued before the unlock: a continuation attached on another thread
    * right after would otherwise be queued ahead of these. Lock order: a
    * future's lock, then a scheduler's; never the other way. */
   if (continuations != NULL)
-    future_queue_continuations (future, continuations);
+    refused = future_queue_continuations (future, continuations);
 
   future_unlock (future);
+
+  /* What a closed scheduler refused is dropped now, with no lock held: it
+   * runs the callers' destroy notifies. */
+  async_continuation_drop_all (refused);
 
   return TRUE;
 }
@@ -416,7 +442,7 @@ async_future_resolve (AsyncFuture   *future,
 {
   g_return_val_if_fail (future != NULL, FALSE);
 
-  if (future_settle (future, ASYNC_FUTURE_RESOLVED, value, 0, value_destroy, NULL))
+  if (future_settle (future, ASYNC_FUTURE_RESOLVED, VALUE_POINTER, value, 0, value_destroy, NULL))
     return TRUE;
 
   warn_settled_twice (future);
@@ -443,7 +469,7 @@ async_future_resolve_int (AsyncFuture *future,
 {
   g_return_val_if_fail (future != NULL, FALSE);
 
-  if (future_settle (future, ASYNC_FUTURE_RESOLVED, NULL, value, NULL, NULL))
+  if (future_settle (future, ASYNC_FUTURE_RESOLVED, VALUE_INTEGER, NULL, value, NULL, NULL))
     return TRUE;
 
   warn_settled_twice (future);
@@ -488,7 +514,7 @@ async_future_reject (AsyncFuture *future,
   g_return_val_if_fail (future != NULL, FALSE);
   g_return_val_if_fail (error != NULL, FALSE);
 
-  if (future_settle (future, state_for_error (error), NULL, 0, NULL, error))
+  if (future_settle (future, state_for_error (error), VALUE_POINTER, NULL, 0, NULL, error))
     return TRUE;
 
   warn_settled_twice (future);
@@ -573,7 +599,7 @@ async_future_resolve_quietly (AsyncFuture   *future,
                               gpointer       value,
                               GDestroyNotify value_destroy)
 {
-  if (future_settle (future, ASYNC_FUTURE_RESOLVED, value, 0, value_destroy, NULL))
+  if (future_settle (future, ASYNC_FUTURE_RESOLVED, VALUE_POINTER, value, 0, value_destroy, NULL))
     return TRUE;
 
   if (value_destroy != NULL && value != NULL)
@@ -583,10 +609,18 @@ async_future_resolve_quietly (AsyncFuture   *future,
 }
 
 gboolean
+async_future_try_resolve (AsyncFuture   *future,
+                          gpointer       value,
+                          GDestroyNotify value_destroy)
+{
+  return future_settle (future, ASYNC_FUTURE_RESOLVED, VALUE_POINTER, value, 0, value_destroy, NULL);
+}
+
+gboolean
 async_future_reject_quietly (AsyncFuture *future,
                              GError      *error)
 {
-  if (future_settle (future, state_for_error (error), NULL, 0, NULL, error))
+  if (future_settle (future, state_for_error (error), VALUE_POINTER, NULL, 0, NULL, error))
     return TRUE;
 
   g_error_free (error);
@@ -602,14 +636,81 @@ async_future_settle_from (AsyncFuture *future,
 
   g_assert (state != ASYNC_FUTURE_PENDING);
 
-  /* The value stays owned by @source, which the caller keeps alive. */
+  /* The value stays owned by @source, which the caller keeps alive. An
+   * integer is copied whole, whatever the size of a pointer. */
   if (state == ASYNC_FUTURE_RESOLVED)
-    return future_settle (future, ASYNC_FUTURE_RESOLVED, source->value.pointer,
-                          source->value.integer, NULL, NULL);
+    {
+      if (g_atomic_int_get (&source->bits) & ASYNC_FUTURE_VALUE_INTEGER)
+        return future_settle (future, ASYNC_FUTURE_RESOLVED, VALUE_INTEGER,
+                              NULL, source->value.integer, NULL, NULL);
+
+      g_assert (future->klass != NULL && future->klass->value_owner != NULL);
+      return future_settle (future, ASYNC_FUTURE_RESOLVED, VALUE_BORROWED,
+                            source->value.pointer, 0, NULL, NULL);
+    }
 
   async_future_mark_error_seen (source);
 
   return async_future_reject_quietly (future, g_error_copy (source->value.error));
+}
+
+gboolean
+async_future_collect_valist (const char  *caller,
+                             AsyncFuture *first,
+                             va_list      args,
+                             AsyncFuture *end,
+                             GPtrArray   *futures)
+{
+  AsyncFuture *future = first;
+  gboolean saw_null = FALSE;
+
+  while (future != end)
+    {
+      if (future == NULL)
+        {
+          AsyncFuture *next = va_arg (args, AsyncFuture *);
+
+          if (next == end)
+            break;
+          saw_null = TRUE;
+          future = next;
+          continue;
+        }
+
+      g_ptr_array_add (futures, future);
+      future = va_arg (args, AsyncFuture *);
+    }
+
+  if (!saw_null)
+    return TRUE;
+
+  g_ptr_array_add (futures, NULL);
+  async_future_array_check (caller, (AsyncFuture **) futures->pdata, futures->len);
+  g_ptr_array_set_size (futures, 0);
+
+  return FALSE;
+}
+
+gboolean
+async_future_array_check (const char   *caller,
+                          AsyncFuture **futures,
+                          guint         n_futures)
+{
+  guint i, n_null = 0;
+
+  for (i = 0; i < n_futures; i++)
+    n_null += futures[i] == NULL;
+
+  if (n_null == 0)
+    return TRUE;
+
+  g_critical ("%s: a NULL among the futures given; the other %u were released",
+              caller, n_futures - n_null);
+  for (i = 0; i < n_futures; i++)
+    if (futures[i] != NULL)
+      async_future_unref (futures[i]);
+
+  return FALSE;
 }
 
 void
@@ -647,7 +748,8 @@ async_future_attach (AsyncFuture       *future,
   future_unlock (future);
 
   continuation->future = async_future_ref (future);
-  async_scheduler_push_ready (continuation->scheduler, continuation, continuation);
+  if (!async_scheduler_push_ready (continuation->scheduler, continuation, continuation))
+    async_continuation_drop_all (continuation);
 }
 
 /**
@@ -751,9 +853,30 @@ async_future_is_cancelled (AsyncFuture *future)
   return async_future_get_state (future) == ASYNC_FUTURE_CANCELLED;
 }
 
+static inline gint
+future_value_bits (AsyncFuture *future)
+{
+  return g_atomic_int_get (&future->bits) & (ASYNC_FUTURE_VALUE_INTEGER | ASYNC_FUTURE_VALUE_BORROWED);
+}
+
+/* The future that owns the value of a future that borrows it. */
+static AsyncFuture *
+future_value_owner (AsyncFuture *future)
+{
+  while (future_value_bits (future) & ASYNC_FUTURE_VALUE_BORROWED)
+    future = future->klass->value_owner (future);
+
+  return future;
+}
+
 /**
  * async_future_get_value:
  * @future: a resolved future
+ *
+ * Reads the value of a future resolved with a pointer. A future that
+ * re-exposes another's value (async_wait_for(), async_shield()) reads it
+ * from that future, which owns it. A future resolved with an integer has
+ * no pointer: asking for one is a critical.
  *
  * Returns: (transfer none) (nullable): the value of @future, owned by it
  *
@@ -765,17 +888,24 @@ async_future_get_value (AsyncFuture *future)
   g_return_val_if_fail (future != NULL, NULL);
   g_return_val_if_fail (future_state (future) == ASYNC_FUTURE_RESOLVED, NULL);
 
-  return future->value.pointer;
+  future = future_value_owner (future);
+  g_return_val_if_fail ((future_value_bits (future) & ASYNC_FUTURE_VALUE_INTEGER) == 0 ||
+                        future->value.integer == 0, NULL);
+
+  return (future_value_bits (future) & ASYNC_FUTURE_VALUE_INTEGER) ? NULL : future->value.pointer;
 }
 
 /**
  * async_future_steal_value:
  * @future: a resolved future
  *
- * Takes the value out of @future, which keeps %NULL. Only for the sole user
- * of @future: others reading it afterwards get %NULL. A value @future did
- * not own (it was given no destroy notify) is returned all the same, and
- * stays owned by whoever owned it.
+ * Takes the value out of the future that owns it, which keeps %NULL: for
+ * the sole user of the value, as others reading it afterwards get %NULL.
+ * On a future that re-exposes another's value (async_wait_for(),
+ * async_shield()), the value is taken from that other future, so it has
+ * one owner at every moment. A value that was given no destroy notify is
+ * returned all the same, and stays owned by whoever owned it. A future
+ * resolved with an integer has no value to steal: a critical.
  *
  * Returns: (transfer full) (nullable): the value
  *
@@ -788,6 +918,9 @@ async_future_steal_value (AsyncFuture *future)
 
   g_return_val_if_fail (future != NULL, NULL);
   g_return_val_if_fail (future_state (future) == ASYNC_FUTURE_RESOLVED, NULL);
+
+  future = future_value_owner (future);
+  g_return_val_if_fail ((future_value_bits (future) & ASYNC_FUTURE_VALUE_INTEGER) == 0, NULL);
 
   future_lock (future);
   value = future->value.pointer;
@@ -802,6 +935,9 @@ async_future_steal_value (AsyncFuture *future)
  * async_future_get_int:
  * @future: a future resolved with async_future_resolve_int()
  *
+ * Reads an integer value. A future resolved with a non-%NULL pointer has
+ * no integer: asking for one is a critical (a %NULL pointer reads as 0).
+ *
  * Returns: the integer value of @future
  *
  * Since: 0.1
@@ -812,7 +948,13 @@ async_future_get_int (AsyncFuture *future)
   g_return_val_if_fail (future != NULL, 0);
   g_return_val_if_fail (future_state (future) == ASYNC_FUTURE_RESOLVED, 0);
 
-  return future->value.integer;
+  future = future_value_owner (future);
+  if (future_value_bits (future) & ASYNC_FUTURE_VALUE_INTEGER)
+    return future->value.integer;
+
+  g_return_val_if_fail (future->value.pointer == NULL, 0);
+
+  return 0;
 }
 
 /**
@@ -912,4 +1054,17 @@ async_future_get_where (AsyncFuture *future)
   g_return_val_if_fail (future != NULL, NULL);
 
   return future->where;
+}
+
+void
+async_future_abandon (AsyncFuture *future)
+{
+  /* A future that re-exposes another's outcome (wait_for, shield) passes
+   * the refusal on to it. */
+  while (future->klass != NULL && future->klass->abandon == NULL &&
+         future->klass->value_owner != NULL)
+    future = future->klass->value_owner (future);
+
+  if (future->klass != NULL && future->klass->abandon != NULL)
+    future->klass->abandon (future);
 }

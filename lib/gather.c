@@ -7,28 +7,40 @@
 #include "scheduler-private.h"
 
 /* Thread safety: @remaining is only touched by the children's
- * continuations, which all run on @scheduler. */
+ * continuations, which all run on the scheduler; @children does not change
+ * after creation; @cancel_requested is set from any thread. */
 typedef struct
 {
   AsyncFuture      parent;
   GPtrArray       *children;   /* of AsyncFuture, references */
   guint            remaining;
   AsyncGatherFlags flags;
+  gint             cancel_requested;   /* atomic */
 } AsyncGather;
 
+/* CPython's _GatheringFuture.cancel (): a request to the children. The
+ * gather settles, cancelled, once they have all ended, so that awaiting a
+ * cancelled gather means the children's cleanup has run. If none of them
+ * took the request (all had finished), nothing is cancelled and the gather
+ * delivers their results (bpo-26923). */
 static gboolean
 gather_cancel (AsyncFuture *future)
 {
   AsyncGather *self = (AsyncGather *) future;
+  gboolean cancelled = FALSE;
   guint i;
 
-  if (!async_future_cancel_quietly (future))
+  if (!async_future_is_pending (future))
     return FALSE;
 
   for (i = 0; i < self->children->len; i++)
-    async_future_cancel (g_ptr_array_index (self->children, i));
+    if (async_future_cancel (g_ptr_array_index (self->children, i)))
+      cancelled = TRUE;
 
-  return TRUE;
+  if (cancelled)
+    g_atomic_int_set (&self->cancel_requested, TRUE);
+
+  return cancelled;
 }
 
 static void
@@ -43,7 +55,17 @@ static const AsyncFutureClass gather_class = {
   "AsyncGather",
   gather_cancel,
   gather_finalize,
+  NULL,
 };
+
+static void
+gather_cancel_children (AsyncGather *self)
+{
+  guint i;
+
+  for (i = 0; i < self->children->len; i++)
+    async_future_cancel (g_ptr_array_index (self->children, i));
+}
 
 static void
 gather_child_done (AsyncFuture *child,
@@ -54,24 +76,31 @@ gather_child_done (AsyncFuture *child,
 
   self->remaining--;
 
-  /* With RETURN_EXCEPTIONS the error is a result, handed to the caller. */
-  if (failed && (self->flags & ASYNC_GATHER_RETURN_EXCEPTIONS))
+  /* Errors that do not settle the gather are retrieved here, as asyncio
+   * does, so that they do not warn: with RETURN_EXCEPTIONS they are
+   * results; otherwise the gather reported the first, or was cancelled. */
+  if (failed && (!async_future_is_pending (&self->parent) ||
+                 (self->flags & ASYNC_GATHER_RETURN_EXCEPTIONS) ||
+                 g_atomic_int_get (&self->cancel_requested)))
     async_future_mark_error_seen (child);
+
+  if (!async_future_is_pending (&self->parent))
+    return;
+
+  if (g_atomic_int_get (&self->cancel_requested))
+    {
+      if (self->remaining == 0)
+        async_future_cancel_quietly (&self->parent);
+      return;
+    }
 
   if (failed && !(self->flags & ASYNC_GATHER_RETURN_EXCEPTIONS))
     {
-      /* Later errors are retrieved here too, as asyncio does, so that they
-       * do not warn: the gather reported the first. */
       GError *error = g_error_copy (async_future_get_error (child));
 
       if (async_future_reject_quietly (&self->parent, error) &&
           (self->flags & ASYNC_GATHER_CANCEL_ON_ERROR))
-        {
-          guint i;
-
-          for (i = 0; i < self->children->len; i++)
-            async_future_cancel (g_ptr_array_index (self->children, i));
-        }
+        gather_cancel_children (self);
       return;
     }
 
@@ -109,9 +138,8 @@ async_gather_array (AsyncGatherFlags flags,
   guint i;
 
   g_return_val_if_fail (futures != NULL || n_futures == 0, NULL);
-
-  for (i = 0; i < n_futures; i++)
-    g_return_val_if_fail (futures[i] != NULL, NULL);
+  if (!async_future_array_check (G_STRFUNC, futures, n_futures))
+    return NULL;
 
   self = async_future_alloc (&gather_class, sizeof (AsyncGather), "async_gather()");
   self->children = g_ptr_array_new_full (n_futures, (GDestroyNotify) async_future_unref);
@@ -138,18 +166,46 @@ async_gather_array (AsyncGatherFlags flags,
 }
 
 static AsyncFuture *
-gather_valist (AsyncGatherFlags flags,
+gather_valist (const char      *caller,
+               AsyncGatherFlags flags,
                AsyncFuture     *first,
-               va_list          args)
+               va_list          args,
+               AsyncFuture     *end)
 {
   GPtrArray *futures = g_ptr_array_new ();
-  AsyncFuture *future, *gathered;
+  AsyncFuture *gathered = NULL;
 
-  for (future = first; future != NULL; future = va_arg (args, AsyncFuture *))
-    g_ptr_array_add (futures, future);
-
-  gathered = async_gather_array (flags, (AsyncFuture **) futures->pdata, futures->len);
+  if (async_future_collect_valist (caller, first, args, end, futures))
+    gathered = async_gather_array (flags, (AsyncFuture **) futures->pdata, futures->len);
   g_ptr_array_unref (futures);
+
+  return gathered;
+}
+
+/**
+ * async_gather_varargs_:
+ * @flags: how errors are treated
+ * @first: (transfer full) (nullable): the first future
+ * @...: (transfer full): more futures, then %ASYNC_END_OF_FUTURES_
+ *
+ * What the async_gather() and async_gather_full() macros call.
+ *
+ * Returns: (transfer full) (nullable): the gathering future, or %NULL if
+ *   an argument was %NULL
+ *
+ * Since: 0.2
+ */
+AsyncFuture *
+async_gather_varargs_ (AsyncGatherFlags flags,
+                       AsyncFuture     *first,
+                       ...)
+{
+  AsyncFuture *gathered;
+  va_list args;
+
+  va_start (args, first);
+  gathered = gather_valist ("async_gather", flags, first, args, ASYNC_END_OF_FUTURES_);
+  va_end (args);
 
   return gathered;
 }
@@ -160,7 +216,10 @@ gather_valist (AsyncGatherFlags flags,
  * @...: (transfer full): more futures, then %NULL
  *
  * asyncio.gather(*futures), taking ownership of every argument so that the
- * Python one-liner is a C one-liner: `async_gather (a (), b (), NULL)`. See
+ * Python one-liner is a C one-liner: `async_gather (a (), b ())`. From C
+ * this is a macro that needs no %NULL at the end (one is still accepted);
+ * a %NULL among the futures is a critical, and every future given is
+ * released. This function, for bindings, stops at the first %NULL. See
  * async_gather_array().
  *
  * Returns: (transfer full): the gathering future
@@ -168,14 +227,14 @@ gather_valist (AsyncGatherFlags flags,
  * Since: 0.1
  */
 AsyncFuture *
-async_gather (AsyncFuture *first,
-              ...)
+(async_gather) (AsyncFuture *first,
+                ...)
 {
   AsyncFuture *gathered;
   va_list args;
 
   va_start (args, first);
-  gathered = gather_valist (ASYNC_GATHER_DEFAULT, first, args);
+  gathered = gather_valist ("async_gather", ASYNC_GATHER_DEFAULT, first, args, NULL);
   va_end (args);
 
   return gathered;
@@ -194,18 +253,34 @@ async_gather (AsyncFuture *first,
  * Since: 0.1
  */
 AsyncFuture *
-async_gather_full (AsyncGatherFlags flags,
-                   AsyncFuture     *first,
-                   ...)
+(async_gather_full) (AsyncGatherFlags flags,
+                     AsyncFuture     *first,
+                     ...)
 {
   AsyncFuture *gathered;
   va_list args;
 
   va_start (args, first);
-  gathered = gather_valist (flags, first, args);
+  gathered = gather_valist ("async_gather_full", flags, first, args, NULL);
   va_end (args);
 
   return gathered;
+}
+
+/* The child at @index of a resolved gather, or NULL after a critical. */
+static AsyncFuture *
+gather_child (AsyncFuture *gathered,
+              guint        index)
+{
+  GPtrArray *children;
+
+  g_return_val_if_fail (gathered != NULL, NULL);
+  g_return_val_if_fail (async_future_is_resolved (gathered), NULL);
+
+  children = async_future_get_value (gathered);
+  g_return_val_if_fail (children != NULL && index < children->len, NULL);
+
+  return g_ptr_array_index (children, index);
 }
 
 /**
@@ -222,13 +297,84 @@ AsyncFuture *
 async_gather_get_result (AsyncFuture *gathered,
                          guint        index)
 {
-  GPtrArray *children;
+  return gather_child (gathered, index);
+}
 
-  g_return_val_if_fail (gathered != NULL, NULL);
-  g_return_val_if_fail (async_future_is_resolved (gathered), NULL);
+/**
+ * async_gather_get_value:
+ * @gathered: a resolved future from async_gather() and friends
+ * @index: which child, in the order they were given
+ *
+ * The value of child @index: `x, y = await gather (a (), b ())` is one
+ * line per result.
+ *
+ * Returns: (transfer none) (nullable): the value, owned by the child
+ *
+ * Since: 0.2
+ */
+gpointer
+async_gather_get_value (AsyncFuture *gathered,
+                        guint        index)
+{
+  AsyncFuture *child = gather_child (gathered, index);
 
-  children = async_future_get_value (gathered);
-  g_return_val_if_fail (children != NULL && index < children->len, NULL);
+  return child != NULL ? async_future_get_value (child) : NULL;
+}
 
-  return g_ptr_array_index (children, index);
+/**
+ * async_gather_steal_value:
+ * @gathered: a resolved future from async_gather() and friends
+ * @index: which child
+ *
+ * Takes the value out of child @index, as async_future_steal_value().
+ *
+ * Returns: (transfer full) (nullable): the value
+ *
+ * Since: 0.2
+ */
+gpointer
+async_gather_steal_value (AsyncFuture *gathered,
+                          guint        index)
+{
+  AsyncFuture *child = gather_child (gathered, index);
+
+  return child != NULL ? async_future_steal_value (child) : NULL;
+}
+
+/**
+ * async_gather_get_int:
+ * @gathered: a resolved future from async_gather() and friends
+ * @index: which child
+ *
+ * Returns: the integer value of child @index
+ *
+ * Since: 0.2
+ */
+gint64
+async_gather_get_int (AsyncFuture *gathered,
+                      guint        index)
+{
+  AsyncFuture *child = gather_child (gathered, index);
+
+  return child != NULL ? async_future_get_int (child) : 0;
+}
+
+/**
+ * async_gather_get_error:
+ * @gathered: a resolved future from async_gather_full() with
+ *   %ASYNC_GATHER_RETURN_EXCEPTIONS
+ * @index: which child
+ *
+ * Returns: (transfer none) (nullable): the error of child @index, or %NULL
+ *   if it resolved
+ *
+ * Since: 0.2
+ */
+const GError *
+async_gather_get_error (AsyncFuture *gathered,
+                        guint        index)
+{
+  AsyncFuture *child = gather_child (gathered, index);
+
+  return child != NULL ? async_future_get_error (child) : NULL;
 }

@@ -58,6 +58,7 @@ struct _AsyncHttpExchange
   AsyncPoolItem          item;
   AsyncHttpSession      *session;     /* a reference */
   AsyncScheduler        *scheduler;   /* held until the exchange has ended */
+  AsyncHeld              held;        /* listed for async_run () to cancel */
   GList                  link;        /* in session->exchanges */
   GList                  wait_link;   /* in its host's waiting queue */
   AsyncHttpExchangeState state;       /* protected by session->lock */

@@ -29,15 +29,27 @@ static void
 scheduler_hold (AsyncHttpExchange *exchange)
 {
   exchange->scheduler = async_scheduler_ref (async_scheduler_get_thread_default ());
-  async_scheduler_hold (exchange->scheduler);
+  /* Listed: async_run () cancels the exchange if it is still running. */
+  async_scheduler_hold (exchange->scheduler, &exchange->held, &exchange->parent, NULL);
 }
 
-static void
-scheduler_release (AsyncHttpExchange *exchange)
+/* Before the exchange settles and drops its in-flight reference, which
+ * keeps @held alive. */
+static AsyncScheduler *
+scheduler_unlist (AsyncHttpExchange *exchange)
 {
   AsyncScheduler *scheduler = g_steal_pointer (&exchange->scheduler);
 
-  async_scheduler_release (scheduler);
+  async_scheduler_unlist (scheduler, &exchange->held);
+  return scheduler;
+}
+
+/* The last thing an exchange does with its scheduler: async_run () may
+ * return at once. */
+static void
+scheduler_release (AsyncScheduler *scheduler)
+{
+  async_scheduler_release (scheduler, NULL);
   async_scheduler_unref (scheduler);
 }
 
@@ -45,7 +57,7 @@ void
 async_http_exchange_call_soon (AsyncHttpExchange   *exchange,
                                AsyncFutureCallback  func)
 {
-  async_scheduler_call_soon (exchange->scheduler, func, exchange);
+  async_scheduler_call_soon (exchange->scheduler, func, exchange, NULL);
 }
 
 /* ------------------------------------------------------------ settling */
@@ -98,6 +110,7 @@ stream_finish_cb (AsyncFuture *unused,
                   gpointer     data)
 {
   AsyncHttpExchange *exchange = data;
+  AsyncScheduler *scheduler;
 
   if (exchange->on_chunk != NULL)
     stream_deliver (exchange);
@@ -107,14 +120,17 @@ stream_finish_cb (AsyncFuture *unused,
   if (exchange->progress_data_destroy != NULL)
     exchange->progress_data_destroy (exchange->progress_data);
   exchange->progress_data = NULL;
+  scheduler = scheduler_unlist (exchange);
   exchange_settle (exchange);
-  scheduler_release (exchange);
   async_future_unref (&exchange->parent);
+  scheduler_release (scheduler);
 }
 
 void
 async_http_exchange_complete (AsyncHttpExchange *exchange)
 {
+  AsyncScheduler *scheduler;
+
   if (exchange->reader != NULL)
     async_http_body_reader_finish (exchange->reader,
                                    exchange->error != NULL ? g_error_copy (exchange->error) : NULL);
@@ -125,10 +141,11 @@ async_http_exchange_complete (AsyncHttpExchange *exchange)
       return;
     }
 
+  scheduler = scheduler_unlist (exchange);
   exchange_settle (exchange);
-  scheduler_release (exchange);
   /* The in-flight reference. */
   async_future_unref (&exchange->parent);
+  scheduler_release (scheduler);
 }
 
 /* Out of every list, its slot given to the next exchange of its host. */

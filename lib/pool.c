@@ -298,6 +298,7 @@ typedef struct
   AsyncPoolItem   item;
   GCancellable   *cancellable;
   AsyncScheduler *scheduler;          /* held until the job has ended */
+  AsyncHeld       held;
   AsyncThreadFunc func;
   gpointer        user_data;
   GDestroyNotify  user_data_destroy;
@@ -330,6 +331,7 @@ static const AsyncFutureClass job_class = {
   .finalize = job_finalize,
 };
 
+/* Runs on the loop thread only to drop the worker's reference there. */
 static void
 job_hand_back (AsyncFuture *future,
                gpointer     user_data)
@@ -362,19 +364,25 @@ job_run (AsyncPoolItem *item,
     job->user_data_destroy (job->user_data);
   job->user_data = NULL;
 
+  /* Finished: async_run () has nothing left to cancel here. */
+  async_scheduler_unlist (scheduler, &job->held);
+
   if (error != NULL)
     async_future_reject_quietly (&job->parent, error);
-  else if (ran)
-    async_future_resolve_quietly (&job->parent, value, job->value_destroy);
+  else if (ran && !async_future_try_resolve (&job->parent, value, job->value_destroy) &&
+           value != NULL && job->value_destroy != NULL)
+    /* Cancelled meanwhile: the value goes to the loop thread to be freed,
+     * as every value of a future is. */
+    async_scheduler_call_soon (scheduler, NULL, value, job->value_destroy);
 
-  /* The worker's reference goes back to the loop thread through a
+  /* The worker's reference goes back to the loop thread with a
    * continuation, so that the value is never freed on a worker thread
    * (which a value bound to the loop thread, a widget say, cannot bear). */
-  async_future_then_on (&job->parent, scheduler, job_hand_back, NULL, NULL);
-  async_future_unref (&job->parent);
+  async_future_then_on (&job->parent, scheduler, job_hand_back, job,
+                        (GDestroyNotify) async_future_unref);
 
   /* Last: async_run () may return as soon as the job is released. */
-  async_scheduler_release (scheduler);
+  async_scheduler_release (scheduler, NULL);
   async_scheduler_unref (scheduler);
 }
 
@@ -421,7 +429,7 @@ async_pool_submit (AsyncPool       *pool,
   job->user_data_destroy = user_data_destroy;
   job->value_destroy = value_destroy;
   job->scheduler = async_scheduler_ref (async_scheduler_get_thread_default ());
-  async_scheduler_hold (job->scheduler);
+  async_scheduler_hold (job->scheduler, &job->held, &job->parent, NULL);
 
   async_future_ref (&job->parent);
   if (!async_pool_push_item (pool, &job->item, NULL))

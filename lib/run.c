@@ -5,7 +5,17 @@
 #include "config.h"
 
 #include "async-glib/async-run.h"
-#include "coro-private.h"
+#include "async-glib/async-coro.h"
+#include "scheduler-private.h"
+
+static void
+run_main_settled (AsyncFuture *future,
+                  gpointer     user_data)
+{
+  gboolean *settled = user_data;
+
+  *settled = TRUE;
+}
 
 /**
  * async_run:
@@ -14,10 +24,12 @@
  *
  * asyncio.run(): creates a #GMainContext, makes it the thread's default for
  * the run, calls @start, and iterates the context until the future @start
- * returned settles. Coroutines still running then are cancelled and waited
- * for (their frames are destroyed), and so is pool work started in the
- * run; then the context is freed. Blocks the calling thread until all of
- * that is done.
+ * returned settles, from whichever thread settles it. Then everything the
+ * run started and that is still running is cancelled and waited for:
+ * coroutines (their frames are destroyed), pool jobs and HTTP requests
+ * (their transfers are aborted). A pool job whose function ignores its
+ * #GCancellable is waited for until it returns. Then the context is freed.
+ * Blocks the calling thread until all of that is done.
  *
  * Returns: (transfer full): the main future, settled: read it with
  *   async_future_propagate_error() and async_future_get_value()
@@ -31,6 +43,7 @@ async_run (AsyncStartFunc start,
   GMainContext *context;
   AsyncScheduler *scheduler;
   AsyncFuture *main_future;
+  gboolean settled = FALSE;
 
   g_return_val_if_fail (start != NULL, NULL);
 
@@ -43,10 +56,13 @@ async_run (AsyncStartFunc start,
     main_future = async_future_new_rejected (g_error_new_literal (ASYNC_ERROR, ASYNC_ERROR_FAILED,
                                                                   "The start function of async_run() returned no future"));
 
-  while (async_future_is_pending (main_future))
+  /* Waiting through a continuation, not by polling the state: a settle from
+   * another thread queues it, and that wakes the context. */
+  async_future_then_on (main_future, scheduler, run_main_settled, &settled, NULL);
+  while (!settled)
     g_main_context_iteration (context, TRUE);
 
-  async_coroutine_cancel_all (scheduler);
+  async_scheduler_cancel_held (scheduler);
   while (async_scheduler_get_n_held (scheduler) > 0)
     g_main_context_iteration (context, TRUE);
 
@@ -60,6 +76,7 @@ async_run (AsyncStartFunc start,
 
 typedef struct
 {
+  const char        *where;
   AsyncCoroutineFunc func;
   gpointer           frame;
   GDestroyNotify     frame_destroy;
@@ -70,7 +87,34 @@ run_coroutine_start (gpointer user_data)
 {
   RunCoroutine *run = user_data;
 
-  return async_spawn (run->func, run->frame, run->frame_destroy);
+  return async_spawn_at (run->where, run->func, run->frame, run->frame_destroy);
+}
+
+/**
+ * async_run_coroutine_at:
+ * @where: where the run was asked for, as `G_STRLOC`
+ * @func: the main coroutine's body
+ * @frame: (nullable) (transfer full): its locals
+ * @frame_destroy: (nullable): frees @frame when it ends
+ *
+ * async_run_coroutine(), which fills @where so that what is said about the
+ * main coroutine names the caller's line.
+ *
+ * Returns: (transfer full): the coroutine's future, settled
+ *
+ * Since: 0.2
+ */
+AsyncFuture *
+async_run_coroutine_at (const char        *where,
+                        AsyncCoroutineFunc func,
+                        gpointer           frame,
+                        GDestroyNotify     frame_destroy)
+{
+  RunCoroutine run = { where, func, frame, frame_destroy };
+
+  g_return_val_if_fail (func != NULL, NULL);
+
+  return async_run (run_coroutine_start, &run);
 }
 
 /**
@@ -80,20 +124,18 @@ run_coroutine_start (gpointer user_data)
  * @frame_destroy: (nullable): frees @frame when it ends
  *
  * asyncio.run(main()): async_run() with a coroutine spawned in the fresh
- * context as its main future.
+ * context as its main future. In C this is a macro over
+ * async_run_coroutine_at(), so that the coroutine is named after the
+ * caller's line; the function stays for bindings.
  *
  * Returns: (transfer full): the coroutine's future, settled
  *
  * Since: 0.1
  */
 AsyncFuture *
-async_run_coroutine (AsyncCoroutineFunc func,
-                     gpointer           frame,
-                     GDestroyNotify     frame_destroy)
+(async_run_coroutine) (AsyncCoroutineFunc func,
+                       gpointer           frame,
+                       GDestroyNotify     frame_destroy)
 {
-  RunCoroutine run = { func, frame, frame_destroy };
-
-  g_return_val_if_fail (func != NULL, NULL);
-
-  return async_run (run_coroutine_start, &run);
+  return async_run_coroutine_at ("async_run_coroutine()", func, frame, frame_destroy);
 }

@@ -8,44 +8,57 @@
 #endif
 
 #include "future-private.h"
+#include "timer-heap-private.h"
 
 G_BEGIN_DECLS
 
-/* A timer on the heap, embedded in its owner. @callback runs on the
- * scheduler's thread with @fired TRUE once the deadline has passed, or with
- * @fired FALSE from async_scheduler_close () if the scheduler closes first;
- * either way the timer is off the heap by then. */
-typedef struct _AsyncTimer AsyncTimer;
-struct _AsyncTimer
+/* Work in flight on a scheduler (a coroutine, a pool job, an HTTP request),
+ * embedded in its owner: async_run () cancels what is still listed when its
+ * main future has settled, and waits until every hold is released. A
+ * context freed with work still listed calls @closed (the scheduler's
+ * thread is gone: end without running user code that needs the loop), or
+ * cancels @future if @closed is NULL. */
+typedef struct _AsyncHeld AsyncHeld;
+struct _AsyncHeld
 {
-  gint64   deadline;     /* g_get_monotonic_time () µs */
-  guint    heap_index;   /* 0 when not on the heap */
-  void   (*callback) (AsyncTimer *timer,
-                      gboolean    fired);
+  AsyncHeld    *prev;      /* protected by the scheduler's lock */
+  AsyncHeld    *next;      /* protected by the scheduler's lock */
+  AsyncFuture  *future;    /* not a reference: listed only while alive */
+  void        (*closed) (AsyncHeld *held);
+  gboolean      listed;    /* protected by the scheduler's lock */
 };
 
 /* Thread safety: all functions are safe to call from any thread. */
 
 /* The scheduler of the thread-default main context (created and attached on
- * first use). (transfer none): it lives as long as its context is alive or a
- * reference is held. */
+ * first use). (transfer none): the context owns it through its source; it
+ * lives while the context does, or while a reference is held. */
 AsyncScheduler *async_scheduler_get_thread_default (void);
 AsyncScheduler *async_scheduler_ref       (AsyncScheduler *scheduler);
 void            async_scheduler_unref     (AsyncScheduler *scheduler);
 /* TRUE when called on the thread that is dispatching or owns the context. */
 gboolean        async_scheduler_is_current (AsyncScheduler *scheduler);
+/* TRUE once the context was freed, or async_run () ended: queued work is
+ * dropped from then on. */
+gboolean        async_scheduler_is_closed  (AsyncScheduler *scheduler);
 
 /* asyncio's call_soon (): @func runs on the scheduler's thread, after what
- * is already queued, with a %NULL future. */
+ * is already queued, with a %NULL future. @user_data_destroy runs after it,
+ * or when the scheduler closes first. @func may be NULL: then only
+ * @user_data_destroy runs, on the scheduler's thread (values that must be
+ * freed there). */
 void            async_scheduler_call_soon (AsyncScheduler     *scheduler,
                                            AsyncFutureCallback func,
-                                           gpointer            user_data);
+                                           gpointer            user_data,
+                                           GDestroyNotify      user_data_destroy);
 /* Queues continuations that became ready (a list linked by ->next, in the
  * order they must run), all for @scheduler: the lock is taken once and the
- * context woken once. */
-void            async_scheduler_push_ready (AsyncScheduler    *scheduler,
+ * context woken once. Returns FALSE if the scheduler is closed: the list is
+ * then the caller's to drop (async_continuation_drop_all ()), with no lock
+ * of its own held. */
+gboolean        async_scheduler_push_ready (AsyncScheduler    *scheduler,
                                             AsyncContinuation *first,
-                                            AsyncContinuation *last);
+                                            AsyncContinuation *last) G_GNUC_WARN_UNUSED_RESULT;
 
 void            async_scheduler_add_timer    (AsyncScheduler *scheduler,
                                               AsyncTimer     *timer);
@@ -53,15 +66,28 @@ void            async_scheduler_add_timer    (AsyncScheduler *scheduler,
 gboolean        async_scheduler_remove_timer (AsyncScheduler *scheduler,
                                               AsyncTimer     *timer);
 
-/* Work in flight that async_run () must wait for before it returns (a pool
- * job, a live coroutine): hold when it starts, release when it ends. */
-void            async_scheduler_hold    (AsyncScheduler *scheduler);
-void            async_scheduler_release (AsyncScheduler *scheduler);
+/* Counts @held as work in flight and lists it for
+ * async_scheduler_cancel_held (). */
+void            async_scheduler_hold      (AsyncScheduler *scheduler,
+                                           AsyncHeld      *held,
+                                           AsyncFuture    *future,
+                                           void          (*closed) (AsyncHeld *held));
+/* Takes @held off the list: it has finished and needs no cancel. Call it
+ * before the owner drops the reference that keeps @held alive. */
+void            async_scheduler_unlist    (AsyncScheduler *scheduler,
+                                           AsyncHeld      *held);
+/* Unlists @held (if not yet, and not NULL) and uncounts it: the last thing
+ * the work does with the scheduler, as async_run () may return at once. */
+void            async_scheduler_release   (AsyncScheduler *scheduler,
+                                           AsyncHeld      *held);
 guint           async_scheduler_get_n_held (AsyncScheduler *scheduler);
+/* Cancels every listed future; returns how many. */
+guint           async_scheduler_cancel_held (AsyncScheduler *scheduler);
 
-/* Ends a scheduler when its context is done with (async_run ()): its source
- * is destroyed, queued continuations are dropped without running, timers
- * are called with fired FALSE, and work queued later is dropped. */
+/* Ends a scheduler whose context is done with (async_run ()), as freeing
+ * the context does: its source is destroyed, queued continuations are
+ * dropped without running, timers are called with fired FALSE, listed work
+ * is closed, and work queued later is dropped. */
 void            async_scheduler_close   (AsyncScheduler *scheduler);
 
 G_END_DECLS

@@ -1,67 +1,85 @@
 /* scheduler.c: asyncio's event loop on a GMainContext: ONE GSource per
- * context, holding a ready queue of continuations and a binary heap of
- * timers. GLib walks every attached source on every turn of its loop, so a
- * source per future or per sleep would make each turn cost O(pending). */
+ * context, holding a ready queue of continuations and a heap of timers
+ * (timer-heap.c). GLib walks every attached source on every turn of its
+ * loop, so a source per future or per sleep would make each turn cost
+ * O(pending). */
 
 #include "config.h"
+
+#include <errno.h>
+#include <unistd.h>
+#ifdef HAVE_SYS_EVENTFD_H
+# include <sys/eventfd.h>
+#endif
+
+#include <glib-unix.h>
 
 #include "scheduler-private.h"
 
 /* How long one dispatch may run ready callbacks before it lets the other
- * sources of the context have a turn. */
+ * sources of the context have a turn; the clock is read every so many
+ * callbacks. */
 #define DISPATCH_BUDGET_USEC 4000
-#define DISPATCH_CLOCK_EVERY 1024
+#define DISPATCH_CLOCK_EVERY 64
 
-/* The GSource is separate from the scheduler, which holds a reference on
- * its context: futures and continuations hold the scheduler, possibly past
- * the end of an async_run (), and GLib leaves a destroyed source pointing at
- * a freed context. The source only points back. */
-/* The heap holds copies of the keys, so that sifting touches only the heap
- * array and not a timer per comparison. Equal deadlines fire in the order
- * they were added (@sequence). */
-typedef struct
-{
-  gint64      deadline;
-  guint       sequence;
-  AsyncTimer *timer;
-} HeapEntry;
+/* Expired timers taken off the heap per lock. */
+#define EXPIRED_BATCH 64
 
+/* The context owns the source (the only reference once attached); the
+ * source holds a reference on the scheduler. Nothing of ours holds the
+ * context: it is freed when its owner frees it, and the scheduler closes
+ * then. Two GLib 2.74 details shape this:
+ *
+ * - g_main_context_unref () frees the context before it drops its sources,
+ *   so a source's finalize must not touch the context; the callback's
+ *   destroy notify runs earlier, while the context is still whole, and is
+ *   where the scheduler closes.
+ * - g_main_context_wakeup () on a context whose last reference is being
+ *   dropped is a critical, and a use after free a moment later. So other
+ *   threads never touch the context: they wake it through a file
+ *   descriptor of the scheduler's own, polled by the source, and closed
+ *   with the scheduler. */
 typedef struct
 {
   GSource         source;
-  AsyncScheduler *scheduler;
+  AsyncScheduler *scheduler;   /* a reference */
 } SchedulerSource;
 
-/* Thread safety: @lock guards the ready queue, the heap and @closed;
- * @context and @source are set at creation. Callbacks run with no lock
- * held. */
+/* Thread safety: @lock guards what it says; callbacks run with no lock
+ * held. The batch fields are only touched by the thread that dispatches
+ * the context (one at a time: GLib's context ownership), nested
+ * dispatches included, so that a callback that iterates the context lets
+ * the nested dispatch run the rest of its batch. */
 struct _AsyncScheduler
 {
   gatomicrefcount     ref_count;
-  GMainContext       *context;
-  SchedulerSource    *source;
-
   GMutex              lock;
+
+  GMainContext       *context;      /* protected by @lock; not a reference; NULL once closed */
+  GSource            *source;       /* protected by @lock; not a reference; NULL once closed */
+  gint                callback_refs; /* atomic: GLib's hold on the source's callback */
+  gint                closed;       /* written with @lock held, read atomically */
+  int                 wake_read;    /* protected by @lock; -1 once closed */
+  int                 wake_write;   /* protected by @lock; -1 once closed */
+  gboolean            wake_pending; /* protected by @lock */
   AsyncContinuation  *ready_head;   /* protected by @lock */
   AsyncContinuation  *ready_tail;   /* protected by @lock */
-  HeapEntry          *heap;         /* protected by @lock; 1-based */
-  guint               heap_length;  /* protected by @lock */
-  guint               heap_size;    /* protected by @lock */
-  gboolean            closed;       /* protected by @lock */
-
-  guint               sequence;     /* protected by @lock */
-
+  AsyncTimerHeap      timers;       /* protected by @lock */
+  AsyncHeld          *held;         /* protected by @lock */
   gint                n_held;       /* atomic */
+
+  AsyncContinuation  *batch;        /* the dispatching thread's */
+  AsyncTimer         *expired[EXPIRED_BATCH];
+  guint               expired_next;
+  guint               expired_length;
 };
 
 /* The scheduler this thread is dispatching, so that work queued from its
  * own callbacks needs no wake-up of the context. */
 static __thread AsyncScheduler *dispatching;
 
-/* One scheduler per context. The table holds a reference (and so keeps the
- * context alive) until async_scheduler_close (). */
+/* Serialises the lookup-or-create of a context's scheduler. */
 static GMutex schedulers_lock;
-static GHashTable *schedulers;  /* protected by @schedulers_lock */
 
 typedef struct
 {
@@ -81,91 +99,86 @@ scheduler_cache_free (gpointer data)
 
 static GPrivate scheduler_cache = G_PRIVATE_INIT (scheduler_cache_free);
 
-/* --- the heap ----------------------------------------------------------- */
+/* --- waking the context from any thread ---------------------------------- */
 
-/* Wrapping sequence numbers compare by their difference, so FIFO order of
- * equal deadlines survives the wrap. */
-static inline gboolean
-timer_before (const HeapEntry *a,
-              const HeapEntry *b)
+static gboolean
+wake_open (AsyncScheduler *self)
 {
-  if (a->deadline != b->deadline)
-    return a->deadline < b->deadline;
+#ifdef HAVE_SYS_EVENTFD_H
+  int fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
 
-  return (gint) (a->sequence - b->sequence) < 0;
-}
-
-static inline void
-heap_set_unlocked (AsyncScheduler *self,
-                   guint           index,
-                   HeapEntry       entry)
-{
-  self->heap[index] = entry;
-  entry.timer->heap_index = index;
-}
-
-static void
-heap_sift_up_unlocked (AsyncScheduler *self,
-                       guint           index)
-{
-  HeapEntry timer = self->heap[index];
-
-  while (index > 1 && timer_before (&timer, &self->heap[index / 2]))
+  if (fd >= 0)
     {
-      heap_set_unlocked (self, index, self->heap[index / 2]);
-      index /= 2;
+      self->wake_read = self->wake_write = fd;
+      return TRUE;
     }
-  heap_set_unlocked (self, index, timer);
+#endif
+  {
+    int fds[2];
+
+    if (!g_unix_open_pipe (fds, FD_CLOEXEC, NULL))
+      return FALSE;
+    g_unix_set_fd_nonblocking (fds[0], TRUE, NULL);
+    g_unix_set_fd_nonblocking (fds[1], TRUE, NULL);
+    self->wake_read = fds[0];
+    self->wake_write = fds[1];
+    return TRUE;
+  }
 }
 
 static void
-heap_sift_down_unlocked (AsyncScheduler *self,
-                         guint           index)
+wake_close_unlocked (AsyncScheduler *self)
 {
-  HeapEntry timer = self->heap[index];
+  if (self->wake_write != self->wake_read && self->wake_write >= 0)
+    close (self->wake_write);
+  if (self->wake_read >= 0)
+    close (self->wake_read);
+  self->wake_read = self->wake_write = -1;
+}
+
+static void
+scheduler_wake_unlocked (AsyncScheduler *self)
+{
+  static const guint64 one = 1;
+  ssize_t n;
+
+  if (dispatching == self || self->wake_pending || self->wake_write < 0)
+    return;
+
+  /* A full pipe or a saturated eventfd is already readable. */
+  do
+    n = write (self->wake_write, &one, self->wake_write == self->wake_read ? sizeof one : 1);
+  while (n < 0 && errno == EINTR);
+  self->wake_pending = TRUE;
+}
+
+static void
+scheduler_drain_unlocked (AsyncScheduler *self)
+{
+  guint64 buffer[8];
+
+  if (!self->wake_pending)
+    return;
 
   for (;;)
     {
-      guint child = index * 2;
+      ssize_t n = read (self->wake_read, buffer, sizeof buffer);
 
-      if (child > self->heap_length)
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0 || self->wake_read == self->wake_write)
         break;
-      if (child < self->heap_length &&
-          timer_before (&self->heap[child + 1], &self->heap[child]))
-        child++;
-      if (!timer_before (&self->heap[child], &timer))
-        break;
-      heap_set_unlocked (self, index, self->heap[child]);
-      index = child;
     }
-  heap_set_unlocked (self, index, timer);
-}
-
-static void
-heap_remove_unlocked (AsyncScheduler *self,
-                      AsyncTimer     *timer)
-{
-  guint index = timer->heap_index;
-  HeapEntry last = self->heap[self->heap_length--];
-
-  timer->heap_index = 0;
-  if (last.timer == timer)
-    return;
-
-  heap_set_unlocked (self, index, last);
-  if (index > 1 && timer_before (&last, &self->heap[index / 2]))
-    heap_sift_up_unlocked (self, index);
-  else
-    heap_sift_down_unlocked (self, index);
-}
-
-static inline gint64
-next_deadline_unlocked (AsyncScheduler *self)
-{
-  return self->heap_length > 0 ? self->heap[1].deadline : G_MAXINT64;
+  self->wake_pending = FALSE;
 }
 
 /* --- the GSource --------------------------------------------------------- */
+
+static inline gboolean
+batch_pending (AsyncScheduler *self)
+{
+  return self->batch != NULL || self->expired_next < self->expired_length;
+}
 
 static gboolean
 scheduler_prepare (GSource *source,
@@ -175,9 +188,16 @@ scheduler_prepare (GSource *source,
   gboolean ready;
   gint64 deadline;
 
+  if (batch_pending (self))
+    {
+      *timeout = 0;
+      return TRUE;
+    }
+
   g_mutex_lock (&self->lock);
+  scheduler_drain_unlocked (self);
   ready = self->ready_head != NULL;
-  deadline = next_deadline_unlocked (self);
+  deadline = async_timer_heap_next_deadline (&self->timers);
   g_mutex_unlock (&self->lock);
 
   if (ready)
@@ -186,7 +206,7 @@ scheduler_prepare (GSource *source,
       return TRUE;
     }
 
-  if (deadline == G_MAXINT64)
+  if (deadline == ASYNC_DEADLINE_NEVER)
     {
       *timeout = -1;
       return FALSE;
@@ -215,39 +235,48 @@ scheduler_check (GSource *source)
   AsyncScheduler *self = ((SchedulerSource *) source)->scheduler;
   gboolean ready;
 
+  if (batch_pending (self))
+    return TRUE;
+
   g_mutex_lock (&self->lock);
+  scheduler_drain_unlocked (self);
   ready = self->ready_head != NULL ||
-          next_deadline_unlocked (self) <= g_get_monotonic_time ();
+          async_timer_heap_next_deadline (&self->timers) <= g_get_monotonic_time ();
   g_mutex_unlock (&self->lock);
 
   return ready;
 }
 
+/* Runs the expired timers, a batch per lock: a million sleeps end within a
+ * second, a thousand of them a millisecond. */
 static void
 scheduler_fire_timers (AsyncScheduler *self)
 {
   gint64 now = g_get_monotonic_time ();
-  AsyncTimer *expired[64];
-  guint n_expired, i;
 
-  /* A batch of expired timers per lock: a million sleeps end within a
-   * second, a thousand of them a millisecond. */
-  do
+  for (;;)
     {
-      n_expired = 0;
-      g_mutex_lock (&self->lock);
-      while (n_expired < G_N_ELEMENTS (expired) &&
-             self->heap_length > 0 && self->heap[1].deadline <= now)
-        {
-          expired[n_expired] = self->heap[1].timer;
-          heap_remove_unlocked (self, expired[n_expired++]);
-        }
-      g_mutex_unlock (&self->lock);
+      AsyncTimer *timer;
 
-      for (i = 0; i < n_expired; i++)
-        expired[i]->callback (expired[i], TRUE);
+      if (self->expired_next == self->expired_length)
+        {
+          guint n = 0;
+
+          g_mutex_lock (&self->lock);
+          while (n < EXPIRED_BATCH &&
+                 (self->expired[n] = async_timer_heap_pop_expired (&self->timers, now)) != NULL)
+            n++;
+          g_mutex_unlock (&self->lock);
+
+          self->expired_next = 0;
+          self->expired_length = n;
+          if (n == 0)
+            return;
+        }
+
+      timer = self->expired[self->expired_next++];
+      timer->callback (timer, TRUE);
     }
-  while (n_expired == G_N_ELEMENTS (expired));
 }
 
 static gboolean
@@ -265,45 +294,31 @@ scheduler_dispatch (GSource    *source,
   scheduler_fire_timers (self);
 
   /* Take the queue a batch at a time: work queued by these callbacks goes on
-   * the end, and runs in this dispatch too unless the budget is spent. */
+   * the end, and runs in this dispatch too unless the budget is spent. What
+   * is left of a batch stays in @batch for the next dispatch, or for a
+   * nested one. */
   for (;;)
     {
-      AsyncContinuation *batch, *batch_tail;
+      AsyncContinuation *continuation;
 
-      g_mutex_lock (&self->lock);
-      batch = self->ready_head;
-      batch_tail = self->ready_tail;
-      self->ready_head = self->ready_tail = NULL;
-      g_mutex_unlock (&self->lock);
-
-      if (batch == NULL)
-        break;
-
-      while (batch != NULL)
+      if (self->batch == NULL)
         {
-          AsyncContinuation *next = batch->next;
+          g_mutex_lock (&self->lock);
+          self->batch = self->ready_head;
+          self->ready_head = self->ready_tail = NULL;
+          g_mutex_unlock (&self->lock);
 
-          async_continuation_run (batch);
-          batch = next;
-
-          if (++n_run % DISPATCH_CLOCK_EVERY == 0 &&
-              g_get_monotonic_time () - started > DISPATCH_BUDGET_USEC &&
-              batch != NULL)
-            {
-              /* Put the rest back in front of what came meanwhile. */
-              AsyncContinuation *last = batch_tail;
-
-              g_mutex_lock (&self->lock);
-              last->next = self->ready_head;
-              if (self->ready_head == NULL)
-                self->ready_tail = last;
-              self->ready_head = batch;
-              g_mutex_unlock (&self->lock);
-
-              dispatching = previous;
-              return G_SOURCE_CONTINUE;
-            }
+          if (self->batch == NULL)
+            break;
         }
+
+      continuation = self->batch;
+      self->batch = continuation->next;
+      async_continuation_run (continuation);
+
+      if (++n_run % DISPATCH_CLOCK_EVERY == 0 &&
+          g_get_monotonic_time () - started > DISPATCH_BUDGET_USEC)
+        break;
     }
 
   dispatching = previous;
@@ -311,54 +326,118 @@ scheduler_dispatch (GSource    *source,
   return G_SOURCE_CONTINUE;
 }
 
+static void scheduler_shut (AsyncScheduler *self);
+
+static void
+scheduler_finalize (GSource *source)
+{
+  async_scheduler_unref (((SchedulerSource *) source)->scheduler);
+}
+
 static GSourceFuncs scheduler_funcs = {
   scheduler_prepare,
   scheduler_check,
   scheduler_dispatch,
+  scheduler_finalize,
   NULL,
   NULL,
-  NULL,
+};
+
+/* The source's callback exists for two things: its destroy notify, which
+ * GLib calls when the source is destroyed (by async_scheduler_close () or
+ * by its context being freed) while the context is still whole; and
+ * g_main_context_find_source_by_funcs_user_data (), which finds it by the
+ * data its get () reports, NULL. GLib also refs and unrefs it around each
+ * dispatch, so the scheduler shuts when the count reaches 0: after a
+ * dispatch that destroyed its own source has returned. */
+static void
+scheduler_callback_ref (gpointer data)
+{
+  AsyncScheduler *self = data;
+
+  g_atomic_int_inc (&self->callback_refs);
+}
+
+static void
+scheduler_callback_unref (gpointer data)
+{
+  AsyncScheduler *self = data;
+
+  if (g_atomic_int_dec_and_test (&self->callback_refs))
+    scheduler_shut (self);
+}
+
+static gboolean
+scheduler_no_callback (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+scheduler_callback_get (gpointer     data,
+                        GSource     *source,
+                        GSourceFunc *func,
+                        gpointer    *user_data)
+{
+  if (func != NULL)
+    *func = scheduler_no_callback;
+  *user_data = NULL;
+}
+
+static GSourceCallbackFuncs scheduler_callback_funcs = {
+  scheduler_callback_ref,
+  scheduler_callback_unref,
+  scheduler_callback_get,
 };
 
 static AsyncScheduler *
 scheduler_new (GMainContext *context)
 {
   AsyncScheduler *self = g_new0 (AsyncScheduler, 1);
+  SchedulerSource *source;
 
   g_atomic_ref_count_init (&self->ref_count);
-  self->context = g_main_context_ref (context);
   g_mutex_init (&self->lock);
-  self->heap_size = 64;
-  self->heap = g_new (HeapEntry, self->heap_size);
+  self->context = context;
+  async_timer_heap_init (&self->timers);
+  if (!wake_open (self))
+    g_error ("async-glib: could not create the file descriptor that wakes a main context: %s",
+             g_strerror (errno));
 
-  self->source = (SchedulerSource *) g_source_new (&scheduler_funcs, sizeof (SchedulerSource));
-  self->source->scheduler = self;
-  g_source_set_name (&self->source->source, "AsyncScheduler");
-  g_source_set_can_recurse (&self->source->source, TRUE);
-  g_source_attach (&self->source->source, context);
+  source = (SchedulerSource *) g_source_new (&scheduler_funcs, sizeof (SchedulerSource));
+  source->scheduler = async_scheduler_ref (self);
+  g_source_set_name (&source->source, "AsyncScheduler");
+  g_source_set_can_recurse (&source->source, TRUE);
+  self->callback_refs = 1;
+  g_source_set_callback_indirect (&source->source, self, &scheduler_callback_funcs);
+  g_source_add_unix_fd (&source->source, self->wake_read, G_IO_IN);
+  g_source_attach (&source->source, context);
+  g_source_unref (&source->source);
+  self->source = &source->source;
 
   return self;
 }
 
 /* --- public to lib/ ------------------------------------------------------ */
 
+/* Returns a new reference to the scheduler of @context, which the caller
+ * holds alive. */
 static AsyncScheduler *
 scheduler_lookup (GMainContext *context)
 {
-  AsyncScheduler *self;
+  AsyncScheduler *self = NULL;
+  GSource *source;
 
   g_mutex_lock (&schedulers_lock);
 
-  if (schedulers == NULL)
-    schedulers = g_hash_table_new_full (NULL, NULL, NULL,
-                                        (GDestroyNotify) async_scheduler_unref);
-
-  self = g_hash_table_lookup (schedulers, context);
-  if (self == NULL)
-    {
-      self = scheduler_new (context);
-      g_hash_table_insert (schedulers, context, self);
-    }
+  /* The context's own list of sources is the registry: an entry cannot
+   * outlive the context, nor be found in a new context at the old one's
+   * address. */
+  source = g_main_context_find_source_by_funcs_user_data (context, &scheduler_funcs, NULL);
+  if (source != NULL)
+    self = async_scheduler_ref (((SchedulerSource *) source)->scheduler);
+  else
+    self = scheduler_new (context);
 
   g_mutex_unlock (&schedulers_lock);
 
@@ -376,7 +455,7 @@ async_scheduler_get_thread_default (void)
 
   if (G_LIKELY (cache != NULL &&
                 cache->context == context &&
-                cache->scheduler->source != NULL))
+                !g_atomic_int_get (&cache->scheduler->closed)))
     return cache->scheduler;
 
   if (cache == NULL)
@@ -388,7 +467,7 @@ async_scheduler_get_thread_default (void)
   if (cache->scheduler != NULL)
     async_scheduler_unref (cache->scheduler);
   cache->context = context;
-  cache->scheduler = async_scheduler_ref (scheduler_lookup (context));
+  cache->scheduler = scheduler_lookup (context);
 
   return cache->scheduler;
 }
@@ -406,94 +485,88 @@ async_scheduler_unref (AsyncScheduler *self)
   if (!g_atomic_int_dec_and_test (&self->ref_count))
     return;
 
-  /* Only a closed scheduler loses its last reference: the table holds one
-   * until then. */
-  g_assert (self->source == NULL);
-  g_assert (self->ready_head == NULL);
-  g_free (self->heap);
+  /* The source holds a reference until its finalize, after it closed us. */
+  g_assert (self->closed);
+  g_assert (self->ready_head == NULL && self->batch == NULL);
+  async_timer_heap_clear (&self->timers);
   g_mutex_clear (&self->lock);
-  g_main_context_unref (self->context);
   g_free (self);
 }
 
 gboolean
 async_scheduler_is_current (AsyncScheduler *self)
 {
-  return dispatching == self || g_main_context_is_owner (self->context);
+  gboolean owner;
+
+  if (dispatching == self)
+    return TRUE;
+
+  /* Under our lock, the context cannot finish being freed: its sources'
+   * destroy notifies, ours among them, run before its mutex is cleared. */
+  g_mutex_lock (&self->lock);
+  owner = self->context != NULL && g_main_context_is_owner (self->context);
+  g_mutex_unlock (&self->lock);
+
+  return owner;
 }
 
-static void
-scheduler_wake_unlocked (AsyncScheduler *self)
+gboolean
+async_scheduler_is_closed (AsyncScheduler *self)
 {
-  if (dispatching != self)
-    g_main_context_wakeup (self->context);
+  return g_atomic_int_get (&self->closed);
 }
 
-void
+gboolean
 async_scheduler_push_ready (AsyncScheduler    *self,
                             AsyncContinuation *first,
                             AsyncContinuation *last)
 {
-  gboolean was_empty;
-
   g_mutex_lock (&self->lock);
 
   if (G_UNLIKELY (self->closed))
     {
       g_mutex_unlock (&self->lock);
-      async_continuation_drop_all (first);
-      return;
+      return FALSE;
     }
 
-  was_empty = self->ready_head == NULL;
-  if (was_empty)
-    self->ready_head = first;
+  if (self->ready_head == NULL)
+    {
+      self->ready_head = first;
+      scheduler_wake_unlocked (self);
+    }
   else
-    self->ready_tail->next = first;
+    {
+      self->ready_tail->next = first;
+    }
   self->ready_tail = last;
 
-  if (was_empty)
-    scheduler_wake_unlocked (self);
-
   g_mutex_unlock (&self->lock);
+
+  return TRUE;
 }
 
 void
 async_scheduler_call_soon (AsyncScheduler     *self,
                            AsyncFutureCallback func,
-                           gpointer            user_data)
+                           gpointer            user_data,
+                           GDestroyNotify      user_data_destroy)
 {
   AsyncContinuation *continuation = g_new (AsyncContinuation, 1);
 
-  async_continuation_init (continuation, self, func, user_data, NULL);
+  async_continuation_init (continuation, self, func, user_data, user_data_destroy);
   continuation->embedded = FALSE;
-  async_scheduler_push_ready (self, continuation, continuation);
+  if (!async_scheduler_push_ready (self, continuation, continuation))
+    async_continuation_drop_all (continuation);
 }
 
 void
 async_scheduler_add_timer (AsyncScheduler *self,
                            AsyncTimer     *timer)
 {
-  gboolean earliest;
-
-  g_assert (timer->heap_index == 0);
-
   g_mutex_lock (&self->lock);
 
-  if (self->heap_length + 1 >= self->heap_size)
-    {
-      self->heap_size *= 2;
-      self->heap = g_renew (HeapEntry, self->heap, self->heap_size);
-    }
-
-  self->heap_length++;
-  heap_set_unlocked (self, self->heap_length,
-                     (HeapEntry) { timer->deadline, self->sequence++, timer });
-  heap_sift_up_unlocked (self, self->heap_length);
-
   /* A new earliest deadline shortens the poll a sleeping loop is in. */
-  earliest = timer->heap_index == 1;
-  if (earliest && !self->closed)
+  if (async_timer_heap_add (&self->timers, timer) && !self->closed)
     scheduler_wake_unlocked (self);
 
   g_mutex_unlock (&self->lock);
@@ -508,7 +581,7 @@ async_scheduler_remove_timer (AsyncScheduler *self,
   g_mutex_lock (&self->lock);
   if (timer->heap_index != 0)
     {
-      heap_remove_unlocked (self, timer);
+      async_timer_heap_remove (&self->timers, timer);
       removed = TRUE;
     }
   g_mutex_unlock (&self->lock);
@@ -516,15 +589,61 @@ async_scheduler_remove_timer (AsyncScheduler *self,
   return removed;
 }
 
-void
-async_scheduler_hold (AsyncScheduler *self)
+static void
+held_unlink_unlocked (AsyncScheduler *self,
+                      AsyncHeld      *held)
 {
-  g_atomic_int_inc (&self->n_held);
+  if (!held->listed)
+    return;
+
+  if (held->prev != NULL)
+    held->prev->next = held->next;
+  else
+    self->held = held->next;
+  if (held->next != NULL)
+    held->next->prev = held->prev;
+  held->prev = held->next = NULL;
+  held->listed = FALSE;
 }
 
 void
-async_scheduler_release (AsyncScheduler *self)
+async_scheduler_hold (AsyncScheduler *self,
+                      AsyncHeld      *held,
+                      AsyncFuture    *future,
+                      void          (*closed) (AsyncHeld *held))
 {
+  held->future = future;
+  held->closed = closed;
+  held->prev = NULL;
+
+  g_atomic_int_inc (&self->n_held);
+
+  g_mutex_lock (&self->lock);
+  held->next = self->held;
+  if (self->held != NULL)
+    self->held->prev = held;
+  self->held = held;
+  held->listed = TRUE;
+  g_mutex_unlock (&self->lock);
+}
+
+void
+async_scheduler_unlist (AsyncScheduler *self,
+                        AsyncHeld      *held)
+{
+  g_mutex_lock (&self->lock);
+  held_unlink_unlocked (self, held);
+  g_mutex_unlock (&self->lock);
+}
+
+void
+async_scheduler_release (AsyncScheduler *self,
+                         AsyncHeld      *held)
+{
+  if (held != NULL)
+    async_scheduler_unlist (self, held);
+
+  /* async_run () waits for the count to reach 0: wake it. */
   if (g_atomic_int_dec_and_test (&self->n_held))
     {
       g_mutex_lock (&self->lock);
@@ -540,42 +659,129 @@ async_scheduler_get_n_held (AsyncScheduler *self)
   return (guint) g_atomic_int_get (&self->n_held);
 }
 
+typedef struct
+{
+  AsyncFuture *future;   /* a reference */
+  AsyncHeld   *held;
+} HeldItem;
+
+static void
+held_item_clear (gpointer data)
+{
+  async_future_unref (((HeldItem *) data)->future);
+}
+
+/* References to the listed futures, taken under the lock: a listed future
+ * is alive, since its owner unlists it before dropping its reference. */
+static GArray *
+held_collect_unlocked (AsyncScheduler *self,
+                       gboolean        unlist)
+{
+  GArray *items = g_array_new (FALSE, FALSE, sizeof (HeldItem));
+  AsyncHeld *held, *next;
+
+  g_array_set_clear_func (items, held_item_clear);
+  for (held = self->held; held != NULL; held = next)
+    {
+      HeldItem item = { async_future_ref (held->future), held };
+
+      next = held->next;
+      g_array_append_val (items, item);
+      if (unlist)
+        {
+          held->prev = held->next = NULL;
+          held->listed = FALSE;
+        }
+    }
+  if (unlist)
+    self->held = NULL;
+
+  return items;
+}
+
+guint
+async_scheduler_cancel_held (AsyncScheduler *self)
+{
+  GArray *items;
+  guint i, n;
+
+  g_mutex_lock (&self->lock);
+  items = held_collect_unlocked (self, FALSE);
+  g_mutex_unlock (&self->lock);
+
+  for (i = 0; i < items->len; i++)
+    async_future_cancel (g_array_index (items, HeldItem, i).future);
+
+  n = items->len;
+  g_array_unref (items);
+
+  return n;
+}
+
 void
 async_scheduler_close (AsyncScheduler *self)
 {
-  AsyncContinuation *ready;
-  AsyncTimer **timers;
-  guint n_timers, i;
+  GSource *source;
 
-  SchedulerSource *source;
-
+  /* Until the scheduler shuts, the context holds the source alive. */
   g_mutex_lock (&self->lock);
-  self->closed = TRUE;
-  source = self->source;
-  self->source = NULL;
-  ready = self->ready_head;
-  self->ready_head = self->ready_tail = NULL;
-  n_timers = self->heap_length;
-  timers = g_new (AsyncTimer *, n_timers + 1);
-  for (i = 1; i <= n_timers; i++)
-    {
-      timers[i] = self->heap[i].timer;
-      timers[i]->heap_index = 0;
-    }
-  self->heap_length = 0;
+  source = self->source != NULL ? g_source_ref (self->source) : NULL;
   g_mutex_unlock (&self->lock);
 
-  g_source_destroy (&source->source);
-  g_source_unref (&source->source);
+  if (source == NULL)
+    return;
 
+  /* Its callback's destroy notify shuts the scheduler. */
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
+static void
+scheduler_shut (AsyncScheduler *self)
+{
+  AsyncContinuation *ready;
+  AsyncTimer **timers;
+  GArray *held;
+  guint n_timers, i;
+
+  g_mutex_lock (&self->lock);
+  g_atomic_int_set (&self->closed, TRUE);
+  self->context = NULL;
+  self->source = NULL;
+  wake_close_unlocked (self);
+
+  ready = self->ready_head;
+  self->ready_head = self->ready_tail = NULL;
+
+  /* The expired batch first: those are the earliest. */
+  n_timers = self->expired_length - self->expired_next + self->timers.length;
+  timers = g_new (AsyncTimer *, n_timers + 1);
+  for (i = 0; self->expired_next < self->expired_length; i++)
+    timers[i] = self->expired[self->expired_next++];
+  while ((timers[i] = async_timer_heap_pop_expired (&self->timers, ASYNC_DEADLINE_NEVER)) != NULL)
+    i++;
+
+  held = held_collect_unlocked (self, TRUE);
+  g_mutex_unlock (&self->lock);
+
+  /* Closed from a callback of its own dispatch, or with nobody dispatching:
+   * either way the batch is this thread's. */
+  async_continuation_drop_all (self->batch);
+  self->batch = NULL;
   async_continuation_drop_all (ready);
-  for (i = 1; i <= n_timers; i++)
+
+  for (i = 0; i < n_timers; i++)
     timers[i]->callback (timers[i], FALSE);
   g_free (timers);
 
-  /* Last, as the table's reference may be the last one. */
-  g_mutex_lock (&schedulers_lock);
-  if (g_hash_table_lookup (schedulers, self->context) == self)
-    g_hash_table_remove (schedulers, self->context);
-  g_mutex_unlock (&schedulers_lock);
+  for (i = 0; i < held->len; i++)
+    {
+      HeldItem *item = &g_array_index (held, HeldItem, i);
+
+      if (item->held->closed != NULL)
+        item->held->closed (item->held);
+      else
+        async_future_cancel (item->future);
+    }
+  g_array_unref (held);
 }

@@ -39,6 +39,7 @@ static const AsyncFutureClass sleep_class = {
   "AsyncSleep",
   sleep_cancel,
   sleep_finalize,
+  NULL,
 };
 
 static void
@@ -61,12 +62,39 @@ sleep_zero_done (AsyncFuture *unused,
   AsyncFuture *future = user_data;
 
   async_future_resolve_quietly (future, NULL, NULL);
-  async_future_unref (future);
+}
+
+/* A sleep until @deadline (async_deadline_*), or a yield if it has passed. */
+static AsyncFuture *
+sleep_until (gint64 deadline)
+{
+  AsyncScheduler *scheduler = async_scheduler_get_thread_default ();
+  AsyncSleep *self;
+
+  self = async_future_alloc (&sleep_class, sizeof (AsyncSleep), "async_sleep()");
+  self->scheduler = async_scheduler_ref (scheduler);
+
+  if (deadline <= g_get_monotonic_time ())
+    {
+      /* sleep(0) is a yield: resolved behind what is queued now. */
+      async_scheduler_call_soon (scheduler, sleep_zero_done,
+                                 async_future_ref (&self->parent),
+                                 (GDestroyNotify) async_future_unref);
+      return &self->parent;
+    }
+
+  self->timer.deadline = deadline;
+  self->timer.callback = sleep_fired;
+  async_future_ref (&self->parent);
+  async_scheduler_add_timer (scheduler, &self->timer);
+
+  return &self->parent;
 }
 
 /**
  * async_sleep_usec:
- * @usec: how long to sleep, in microseconds of the monotonic clock
+ * @usec: how long to sleep, in microseconds of the monotonic clock; 0 or
+ *   less yields one turn of the loop, %G_MAXINT64 sleeps for ever
  *
  * As async_sleep(), in microseconds. Must be called from the thread that
  * runs the thread-default context, or with it held.
@@ -79,37 +107,19 @@ sleep_zero_done (AsyncFuture *unused,
 AsyncFuture *
 async_sleep_usec (gint64 usec)
 {
-  AsyncScheduler *scheduler = async_scheduler_get_thread_default ();
-  AsyncSleep *self;
-
-  self = async_future_alloc (&sleep_class, sizeof (AsyncSleep), "async_sleep()");
-  self->scheduler = async_scheduler_ref (scheduler);
-
-  if (usec <= 0)
-    {
-      /* sleep(0) is a yield: resolved behind what is queued now. */
-      async_scheduler_call_soon (scheduler, sleep_zero_done,
-                                 async_future_ref (&self->parent));
-      return &self->parent;
-    }
-
-  self->timer.deadline = g_get_monotonic_time () + usec;
-  self->timer.callback = sleep_fired;
-  async_future_ref (&self->parent);
-  async_scheduler_add_timer (scheduler, &self->timer);
-
-  return &self->parent;
+  return sleep_until (usec <= 0 ? 0 : async_deadline_after_usec (usec));
 }
 
 /**
  * async_sleep:
- * @seconds: how long to sleep; 0 or less yields one turn of the loop
+ * @seconds: how long to sleep; 0 or less yields one turn of the loop;
+ *   `INFINITY` (or any time past the clock's range) sleeps until cancelled
  *
  * asyncio.sleep(): a future resolved once @seconds have passed on the
  * monotonic clock, never earlier, with microsecond precision (the loop
  * wakes with millisecond precision). All sleeps of a context share one
  * timer heap, so a million of them cost what a million heap entries cost.
- * Cancelling the future removes its timer.
+ * Cancelling the future removes its timer. NaN is a programming error.
  *
  * Returns: (transfer full): a future resolved with %NULL
  *
@@ -120,8 +130,5 @@ async_sleep (double seconds)
 {
   g_return_val_if_fail (!isnan (seconds), NULL);
 
-  if (seconds > (double) (G_MAXINT64 / G_USEC_PER_SEC / 2))
-    seconds = (double) (G_MAXINT64 / G_USEC_PER_SEC / 2);
-
-  return async_sleep_usec ((gint64) ceil (seconds * G_USEC_PER_SEC));
+  return sleep_until (seconds <= 0 ? 0 : async_deadline_after_seconds (seconds));
 }

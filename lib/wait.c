@@ -10,6 +10,9 @@
 
 /* --- wait_for ------------------------------------------------------------- */
 
+/* Thread safety: @timed_out is only touched on @scheduler's thread (the
+ * timer and the inner future's continuation run there); @cancelled is
+ * set by async_future_cancel () from any thread. */
 typedef struct
 {
   AsyncFuture     parent;
@@ -17,18 +20,22 @@ typedef struct
   AsyncTimer      timer;
   AsyncScheduler *scheduler;
   double          timeout;
+  gboolean        timed_out;
+  gint            cancelled;   /* atomic */
 } AsyncWaitFor;
 
+/* As asyncio's wait_for (): cancelling it cancels the inner future, and it
+ * settles, cancelled, once the inner one has ended. */
 static gboolean
 wait_for_cancel (AsyncFuture *future)
 {
   AsyncWaitFor *self = (AsyncWaitFor *) future;
 
-  if (async_scheduler_remove_timer (self->scheduler, &self->timer))
-    async_future_unref (future);
-  if (!async_future_cancel_quietly (future))
+  if (!g_atomic_int_compare_and_exchange (&self->cancelled, FALSE, TRUE))
     return FALSE;
 
+  if (async_scheduler_remove_timer (self->scheduler, &self->timer))
+    async_future_unref (future);
   async_future_cancel (self->inner);
 
   return TRUE;
@@ -43,25 +50,36 @@ wait_for_finalize (AsyncFuture *future)
   async_scheduler_unref (self->scheduler);
 }
 
+static AsyncFuture *
+wait_for_value_owner (AsyncFuture *future)
+{
+  return ((AsyncWaitFor *) future)->inner;
+}
+
 static const AsyncFutureClass wait_for_class = {
-  "AsyncWaitFor",
-  wait_for_cancel,
-  wait_for_finalize,
+  .name = "AsyncWaitFor",
+  .cancel = wait_for_cancel,
+  .finalize = wait_for_finalize,
+  .value_owner = wait_for_value_owner,
 };
 
+/* Out of time: the inner future is cancelled, and the waiting future
+ * settles when it has ended. */
 static void
 wait_for_timer (AsyncTimer *timer,
                 gboolean    fired)
 {
   AsyncWaitFor *self = G_STRUCT_MEMBER_P (timer, -G_STRUCT_OFFSET (AsyncWaitFor, timer));
 
-  if (fired &&
-      async_future_reject_quietly (&self->parent,
-                                   g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                                                "Timed out after %g s", self->timeout)))
-    async_future_cancel (self->inner);
-  else if (!fired)
-    async_future_cancel_quietly (&self->parent);
+  if (fired)
+    {
+      self->timed_out = TRUE;
+      async_future_cancel (self->inner);
+    }
+  else
+    {
+      async_future_cancel_quietly (&self->parent);
+    }
 
   async_future_unref (&self->parent);
 }
@@ -75,23 +93,53 @@ wait_for_inner_done (AsyncFuture *inner,
   if (async_scheduler_remove_timer (self->scheduler, &self->timer))
     async_future_unref (&self->parent);
 
-  if (async_future_is_pending (&self->parent))
-    async_future_settle_from (&self->parent, inner);
+  if (!async_future_is_pending (&self->parent))
+    {
+      if (!async_future_is_resolved (inner))
+        async_future_mark_error_seen (inner);
+      return;
+    }
+
+  if (g_atomic_int_get (&self->cancelled))
+    {
+      if (!async_future_is_resolved (inner))
+        async_future_mark_error_seen (inner);
+      async_future_cancel_quietly (&self->parent);
+    }
+  else if (self->timed_out && async_future_is_cancelled (inner))
+    {
+      async_future_mark_error_seen (inner);
+      async_future_reject_quietly (&self->parent,
+                                   g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                                "Timed out after %g s", MAX (self->timeout, 0)));
+    }
+  else
+    {
+      /* In time; or out of time, but the inner future swallowed the
+       * cancellation and returned a value, or failed otherwise while
+       * handling it: that outcome is the answer (asyncio). */
+      async_future_settle_from (&self->parent, inner);
+    }
 }
 
 /**
  * async_wait_for:
  * @future: (transfer full): the future to wait for
- * @timeout_seconds: how long to wait; negative waits for ever
+ * @timeout_seconds: how long to wait; %ASYNC_TIMEOUT_INFINITE (`INFINITY`)
+ *   waits for ever; 0 or less is out of time at once
  *
  * asyncio.wait_for(): a future that settles as @future does, unless
- * @timeout_seconds pass first: then it is rejected with
- * %G_IO_ERROR_TIMED_OUT and @future is cancelled. Cancelling it cancels
- * @future. Must be called on the thread that runs the thread-default
- * context.
+ * @timeout_seconds pass first. Then @future is cancelled, and the waiting
+ * future settles once it has actually ended: rejected with
+ * %G_IO_ERROR_TIMED_OUT if it ended cancelled, or with its outcome if it
+ * swallowed the cancellation and returned a value or failed with another
+ * error. A @future that has settled already is returned as it is, even
+ * with a time-out of 0. Cancelling the waiting future cancels @future and
+ * settles, cancelled, once @future has ended. NaN is a programming error.
+ * Must be called on the thread that runs the thread-default context.
  *
  * Returns: (transfer full): the waiting future; its value is borrowed from
- *   @future
+ *   @future (async_future_steal_value() takes it from @future)
  *
  * Since: 0.1
  */
@@ -104,9 +152,7 @@ async_wait_for (AsyncFuture *future,
   g_return_val_if_fail (future != NULL, NULL);
   g_return_val_if_fail (!isnan (timeout_seconds), future);
 
-  /* Nothing to wait for: asyncio returns a finished future's outcome even
-   * with a time-out of zero. */
-  if (timeout_seconds < 0 || !async_future_is_pending (future))
+  if ((isinf (timeout_seconds) && timeout_seconds > 0) || !async_future_is_pending (future))
     return future;
 
   self = async_future_alloc (&wait_for_class, sizeof (AsyncWaitFor), "async_wait_for()");
@@ -114,14 +160,24 @@ async_wait_for (AsyncFuture *future,
   self->timeout = timeout_seconds;
   self->scheduler = async_scheduler_ref (async_scheduler_get_thread_default ());
   self->timer.callback = wait_for_timer;
-  self->timer.deadline = g_get_monotonic_time () + (gint64) (timeout_seconds * G_USEC_PER_SEC);
 
-  /* The timer's reference, then the continuation's. */
-  async_future_ref (&self->parent);
-  async_scheduler_add_timer (self->scheduler, &self->timer);
   async_future_then_on (future, self->scheduler, wait_for_inner_done,
                         async_future_ref (&self->parent),
                         (GDestroyNotify) async_future_unref);
+
+  if (timeout_seconds <= 0)
+    {
+      /* Out of time already: a coroutine not yet started never runs its
+       * body (asyncio). */
+      self->timed_out = TRUE;
+      async_future_cancel (future);
+      return &self->parent;
+    }
+
+  /* The timer's reference. */
+  self->timer.deadline = async_deadline_after_seconds (timeout_seconds);
+  async_future_ref (&self->parent);
+  async_scheduler_add_timer (self->scheduler, &self->timer);
 
   return &self->parent;
 }
@@ -149,6 +205,7 @@ static const AsyncFutureClass wait_class = {
   "AsyncWait",
   NULL,
   wait_finalize,
+  NULL,
 };
 
 static void
@@ -166,7 +223,8 @@ wait_child_done (AsyncFuture *child,
       done = TRUE;
       break;
     case ASYNC_WAIT_FIRST_EXCEPTION:
-      done = self->remaining == 0 || !async_future_is_resolved (child);
+      /* A cancelled future is not an exception (asyncio's _wait). */
+      done = self->remaining == 0 || async_future_is_rejected (child);
       break;
     case ASYNC_WAIT_ALL_COMPLETED:
     default:
@@ -208,8 +266,8 @@ async_wait_array (AsyncWaitMode mode,
   g_return_val_if_fail (futures != NULL, NULL);
   g_return_val_if_fail (n_futures > 0, NULL);
   g_return_val_if_fail (mode <= ASYNC_WAIT_ALL_COMPLETED, NULL);
-  for (i = 0; i < n_futures; i++)
-    g_return_val_if_fail (futures[i] != NULL, NULL);
+  if (!async_future_array_check (G_STRFUNC, futures, n_futures))
+    return NULL;
 
   self = async_future_alloc (&wait_class, sizeof (AsyncWait), "async_wait()");
   self->children = g_ptr_array_new_full (n_futures, (GDestroyNotify) async_future_unref);
@@ -229,32 +287,64 @@ async_wait_array (AsyncWaitMode mode,
 }
 
 /**
+ * async_wait_varargs_:
+ * @mode: when to settle
+ * @first: (transfer full): the first future
+ * @...: (transfer full): more futures, then %ASYNC_END_OF_FUTURES_
+ *
+ * What the async_wait() macro calls.
+ *
+ * Returns: (transfer full) (nullable): the waiting future, or %NULL if an
+ *   argument was %NULL
+ *
+ * Since: 0.2
+ */
+AsyncFuture *
+async_wait_varargs_ (AsyncWaitMode mode,
+                     AsyncFuture  *first,
+                     ...)
+{
+  GPtrArray *futures = g_ptr_array_new ();
+  AsyncFuture *waiting = NULL;
+  va_list args;
+
+  va_start (args, first);
+  if (async_future_collect_valist (G_STRFUNC, first, args, ASYNC_END_OF_FUTURES_, futures))
+    waiting = async_wait_array (mode, (AsyncFuture **) futures->pdata, futures->len);
+  va_end (args);
+  g_ptr_array_unref (futures);
+
+  return waiting;
+}
+
+/**
  * async_wait:
  * @mode: when to settle
  * @first: (transfer full): the first future
  * @...: (transfer full): more futures, then %NULL
  *
- * As async_wait_array(), with the futures as arguments.
+ * As async_wait_array(), with the futures as arguments. From C this is a
+ * macro that needs no %NULL at the end (one is still accepted), and a
+ * %NULL among the arguments is a critical that releases them all; this
+ * function, for bindings, stops at the first %NULL.
  *
  * Returns: (transfer full): the waiting future
  *
  * Since: 0.1
  */
 AsyncFuture *
-async_wait (AsyncWaitMode mode,
-            AsyncFuture  *first,
-            ...)
+(async_wait) (AsyncWaitMode mode,
+              AsyncFuture  *first,
+              ...)
 {
   GPtrArray *futures = g_ptr_array_new ();
-  AsyncFuture *future, *waiting;
+  AsyncFuture *waiting = NULL;
   va_list args;
 
   va_start (args, first);
-  for (future = first; future != NULL; future = va_arg (args, AsyncFuture *))
-    g_ptr_array_add (futures, future);
+  if (async_future_collect_valist (G_STRFUNC, first, args, NULL, futures))
+    waiting = async_wait_array (mode, (AsyncFuture **) futures->pdata, futures->len);
   va_end (args);
-
-  waiting = async_wait_array (mode, (AsyncFuture **) futures->pdata, futures->len);
   g_ptr_array_unref (futures);
 
   return waiting;
@@ -276,11 +366,17 @@ shield_finalize (AsyncFuture *future)
   async_future_unref (self->inner);
 }
 
+static AsyncFuture *
+shield_value_owner (AsyncFuture *future)
+{
+  return ((AsyncShield *) future)->inner;
+}
+
 /* No cancel hook: cancelling the shield settles only the shield. */
 static const AsyncFutureClass shield_class = {
-  "AsyncShield",
-  NULL,
-  shield_finalize,
+  .name = "AsyncShield",
+  .finalize = shield_finalize,
+  .value_owner = shield_value_owner,
 };
 
 static void

@@ -1,4 +1,4 @@
-/* gather-count: the seed's task 2, two coroutines run concurrently with
+/* gather-count: the tutorial's task 2, two coroutines run concurrently with
  * gather.
  *
  *   import asyncio
@@ -21,18 +21,16 @@
 
 #include <async-glib/async-glib.h>
 
-/* What a coroutine keeps across its awaits: here, the loop counter. */
+/* What a coroutine keeps across its awaits: here, the loop counter. A
+ * plain local would not survive an await; the frame does. */
 typedef struct
 {
   int i;
 } Counter;
 
-static void
-count_to_three (AsyncCoroutine *co,
-                gpointer        frame)
+/* The body sees its frame as `self`, a Counter. */
+ASYNC_DEFINE_COROUTINE (count_to_three, Counter)
 {
-  Counter *self = frame;
-
   ASYNC_BEGIN (co);
 
   for (self->i = 1; self->i < 4; self->i++)
@@ -44,12 +42,8 @@ count_to_three (AsyncCoroutine *co,
   ASYNC_END (co);
 }
 
-static void
-count_down_from_three (AsyncCoroutine *co,
-                       gpointer        frame)
+ASYNC_DEFINE_COROUTINE (count_down_from_three, Counter)
 {
-  Counter *self = frame;
-
   ASYNC_BEGIN (co);
 
   for (self->i = 3; self->i > 0; self->i--)
@@ -65,11 +59,12 @@ static AsyncFuture *
 gather_counters (gpointer user_data)
 {
   /* Spawned in two statements: C leaves the order in which a call's
-   * arguments are evaluated open, and the first spawned prints first. */
-  AsyncFuture *up = async_spawn (count_to_three, g_new0 (Counter, 1), g_free);
-  AsyncFuture *down = async_spawn (count_down_from_three, g_new0 (Counter, 1), g_free);
+   * arguments are evaluated open, and the first spawned prints first.
+   * async_spawn_with () allocates each a Counter of zeros. */
+  AsyncFuture *up = async_spawn_with (count_to_three, Counter, 0);
+  AsyncFuture *down = async_spawn_with (count_down_from_three, Counter, 0);
 
-  return async_gather (up, down, NULL);
+  return async_gather (up, down);
 }
 
 int

@@ -66,7 +66,7 @@ test_null_arguments (void)
   g_assert_null (async_gather_array (ASYNC_GATHER_DEFAULT, NULL, 2));
   g_test_assert_expected_messages ();
 
-  expect_critical ();
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*NULL among the futures*");
   g_assert_null (async_gather_array (ASYNC_GATHER_DEFAULT, children, 2));
   g_test_assert_expected_messages ();
 
@@ -106,6 +106,7 @@ test_out_of_range (void)
   AsyncFuture *rejected = async_future_new_rejected (g_error_new_literal (TEST_ERROR, 1, "no"));
   AsyncFuture *gathered = async_gather (async_future_new_int (1), NULL);
   AsyncHttpSession *session = async_http_session_new ();
+  AsyncFuture *same;
 
   expect_critical ();
   g_assert_cmpint (async_future_get_int (pending), ==, 0);
@@ -118,6 +119,13 @@ test_out_of_range (void)
   expect_critical ();
   g_assert_null (async_sleep (NAN));
   g_test_assert_expected_messages ();
+
+  /* A NaN time-out loses nothing: the future comes back as it was. */
+  expect_critical ();
+  same = async_wait_for (async_future_ref (pending), NAN);
+  g_test_assert_expected_messages ();
+  g_assert_true (same == pending);
+  async_future_unref (same);
 
   expect_critical ();
   g_assert_null (async_pool_new (0));

@@ -794,6 +794,199 @@ test_spawn_order (void)
   g_array_unref (trace);
 }
 
+/* ----------------------------------------- asyncio's must_cancel (item 13) */
+
+static void
+cancel_self_then_return (AsyncCoroutine *co,
+                         gpointer        data)
+{
+  ASYNC_BEGIN (co);
+  async_future_cancel (async_coroutine_get_future (co));
+  ASYNC_RETURN (co, g_strdup ("never seen"), g_free);
+  ASYNC_END (co);
+}
+
+/* test_cancel_at_end: cancelled right before it returns, having never seen
+ * the cancellation: it ends cancelled and its value is dropped. */
+static void
+test_cancel_at_end (void)
+{
+  AsyncFuture *future = async_spawn (cancel_self_then_return, NULL, NULL);
+
+  test_await (future, 5);
+  g_assert_true (async_future_is_cancelled (future));
+  async_future_unref (future);
+}
+
+static void
+swallow_cancel (AsyncCoroutine *co,
+                gpointer        data)
+{
+  GError *error = NULL;
+
+  ASYNC_BEGIN (co);
+  ASYNC_AWAIT_TRY (co, async_sleep (30), &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_error_free (error);
+  ASYNC_RETURN_INT (co, 42);
+  ASYNC_END (co);
+}
+
+static void
+await_swallower (AsyncCoroutine *co,
+                 gpointer        data)
+{
+  ASYNC_BEGIN (co);
+  ASYNC_AWAIT (co, async_spawn (swallow_cancel, NULL, NULL));
+  ASYNC_RETURN_INT (co, async_coroutine_get_int (co) + 1);
+  ASYNC_END (co);
+}
+
+/* The awaited task took the cancellation and returned a value: the
+ * awaiting coroutine goes on with it, as a Python task does. */
+static void
+test_cancel_swallowed_by_awaited (void)
+{
+  AsyncFuture *future = async_spawn (await_swallower, NULL, NULL);
+
+  test_iterate_for (0.01);
+  g_assert_true (async_future_cancel (future));
+  test_await (future, 5);
+  g_assert_true (async_future_is_resolved (future));
+  g_assert_cmpint (async_future_get_int (future), ==, 43);
+  async_future_unref (future);
+}
+
+/* A cancellation caught with ASYNC_AWAIT_TRY may be followed by a value. */
+static void
+test_cancel_caught_may_return (void)
+{
+  AsyncFuture *future = async_spawn (swallow_cancel, NULL, NULL);
+
+  test_iterate_for (0.01);
+  async_future_cancel (future);
+  test_await (future, 5);
+  g_assert_cmpint (async_future_get_int (future), ==, 42);
+  async_future_unref (future);
+}
+
+/* ---------------------------------------------- awaits anywhere (item 15) */
+
+typedef struct
+{
+  guint  state;
+  gint64 sum;
+} Machine;
+
+static void
+await_in_switch (AsyncCoroutine *co,
+                 gpointer        data)
+{
+  Machine *self = data;
+
+  ASYNC_BEGIN (co);
+  for (self->state = 0; self->state < 3; self->state++)
+    {
+      switch (self->state)
+        {
+        case 0:
+          ASYNC_AWAIT (co, async_future_new_int (1));
+          self->sum += async_coroutine_get_int (co);
+          break;
+        case 1:
+          ASYNC_AWAIT (co, async_sleep (0.001));
+          self->sum += 10;
+          break;
+        default:
+          ASYNC_AWAIT (co, async_sleep (0));
+          self->sum += 100;
+          break;
+        }
+    }
+  /* Two awaits on one line. */
+  ASYNC_AWAIT (co, async_sleep (0)); ASYNC_AWAIT (co, async_future_new_int (1000));
+  self->sum += async_coroutine_get_int (co);
+  ASYNC_RETURN_INT (co, self->sum);
+  ASYNC_END (co);
+}
+
+static void
+test_await_inside_switch (void)
+{
+  AsyncFuture *future = async_spawn (await_in_switch, g_new0 (Machine, 1), g_free);
+
+  test_await (future, 5);
+  g_assert_cmpint (async_future_get_int (future), ==, 1111);
+  async_future_unref (future);
+}
+
+/* ------------------------------------- a typed frame, allocated (item 17) */
+
+typedef struct
+{
+  const char *greeting;
+  guint       count;
+} Greeter;
+
+ASYNC_DEFINE_COROUTINE (greet, Greeter)
+{
+  ASYNC_BEGIN (co);
+  for (; self->count < 3; self->count++)
+    ASYNC_AWAIT (co, async_sleep (0));
+  ASYNC_RETURN (co, g_strdup_printf ("%s %u", self->greeting != NULL ? self->greeting : "nobody", self->count), g_free);
+  ASYNC_END (co);
+}
+
+static void
+test_typed_frame (void)
+{
+  AsyncFuture *future = async_spawn_with (greet, Greeter, .greeting = "hello");
+  AsyncFuture *zeros = async_spawn_with (greet, Greeter, 0);
+
+  test_await (future, 5);
+  test_await (zeros, 5);
+  g_assert_cmpstr (async_future_get_value (future), ==, "hello 3");
+  g_assert_cmpstr (async_future_get_value (zeros), ==, "nobody 3");
+  async_future_unref (future);
+  async_future_unref (zeros);
+}
+
+/* ------------------------------------ x, y = await gather (…) (item 18) */
+
+typedef struct
+{
+  gint64  x;
+  char   *y;
+} Pair;
+
+static void
+gather_pair (AsyncCoroutine *co,
+             gpointer        data)
+{
+  Pair *self = data;
+
+  ASYNC_BEGIN (co);
+  ASYNC_AWAIT (co, async_gather (async_future_new_int (5),
+                                 async_future_new_resolved (g_strdup ("five"), g_free)));
+  self->x = async_coroutine_get_gathered_int (co, 0);
+  self->y = async_coroutine_steal_gathered_value (co, 1);
+  g_assert_null (async_coroutine_get_gathered_value (co, 1));
+  ASYNC_END (co);
+}
+
+static void
+test_gathered_accessors (void)
+{
+  Pair pair = { 0, NULL };
+  AsyncFuture *future = async_spawn (gather_pair, &pair, NULL);
+
+  test_await (future, 5);
+  g_assert_cmpint (pair.x, ==, 5);
+  g_assert_cmpstr (pair.y, ==, "five");
+  g_free (pair.y);
+  async_future_unref (future);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -815,6 +1008,12 @@ main (int   argc,
   g_test_add_func ("/coro/cancel/self", test_cancel_self);
   g_test_add_func ("/coro/cancel/from-thread", test_cancel_from_thread);
   g_test_add_func ("/coro/cancel/while-ready", test_cancel_while_ready);
+  g_test_add_func ("/coro/cancel/at-end", test_cancel_at_end);
+  g_test_add_func ("/coro/cancel/swallowed-by-awaited", test_cancel_swallowed_by_awaited);
+  g_test_add_func ("/coro/cancel/caught-may-return", test_cancel_caught_may_return);
+  g_test_add_func ("/coro/await/inside-switch-and-two-on-a-line", test_await_inside_switch);
+  g_test_add_func ("/coro/frame/typed", test_typed_frame);
+  g_test_add_func ("/coro/gathered/one-line-per-result", test_gathered_accessors);
   g_test_add_func ("/coro/spawn/kept-alive", test_kept_alive);
   g_test_add_func ("/coro/spawn/order", test_spawn_order);
 

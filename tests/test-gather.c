@@ -379,6 +379,144 @@ test_dropped_gather (void)
   g_assert_cmpint (destroyed, ==, 2);
 }
 
+/* -------------------------- a cancelled gather waits for its children (11) */
+
+typedef struct
+{
+  double cleanup;
+  gint   cleaned_up;
+} Cleaner;
+
+/* Catches its cancellation and takes a while to clean up. */
+static void
+slow_cleanup (AsyncCoroutine *co,
+              gpointer        data)
+{
+  Cleaner *self = data;
+
+  ASYNC_BEGIN (co);
+  ASYNC_AWAIT_TRY (co, async_sleep (30), NULL);
+  ASYNC_AWAIT (co, async_sleep (self->cleanup));
+  self->cleaned_up++;
+  ASYNC_RETURN_ERROR (co, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "cleaned up"));
+  ASYNC_END (co);
+}
+
+/* cancel (task); await task means the children's cleanup has run, in
+ * either error mode (CPython's _GatheringFuture with return_exceptions;
+ * see the README for where we are stricter). */
+static void
+test_cancel_waits_for_children (gconstpointer data)
+{
+  AsyncGatherFlags flags = GPOINTER_TO_INT (data);
+  Cleaner quick = { 0.01, 0 }, slow = { 0.06, 0 };
+  AsyncFuture *gathered = async_gather_full (flags, async_spawn (slow_cleanup, &quick, NULL),
+                                             async_spawn (slow_cleanup, &slow, NULL));
+
+  test_iterate_for (0.01);
+  g_assert_true (async_future_cancel (gathered));
+  test_iterate_for (0.03);
+  g_assert_cmpint (quick.cleaned_up, ==, 1);
+  g_assert_true (async_future_is_pending (gathered));
+  test_await (gathered, 5);
+  g_assert_cmpint (slow.cleaned_up, ==, 1);
+  g_assert_true (async_future_is_cancelled (gathered));
+  async_future_unref (gathered);
+}
+
+/* test_cancel_gather_1 (bpo-26923): the children have all finished, their
+ * continuations have not run yet: cancel refuses, the results come. */
+static void
+test_cancel_after_children_finished (void)
+{
+  AsyncFuture *a = async_future_new ();
+  AsyncFuture *b = async_future_new ();
+  AsyncFuture *gathered = async_gather (async_future_ref (a), async_future_ref (b));
+
+  async_future_resolve_int (a, 1);
+  async_future_resolve_int (b, 2);
+  g_assert_false (async_future_cancel (gathered));
+  test_await (gathered, 5);
+  g_assert_true (async_future_is_resolved (gathered));
+  g_assert_cmpint (async_gather_get_int (gathered, 1), ==, 2);
+  async_future_unref (gathered);
+  async_future_unref (a);
+  async_future_unref (b);
+}
+
+/* -------------------------------------------- NULL among varargs (item 8) */
+
+static void
+test_varargs_null_in_middle (void)
+{
+  gint destroyed = 0;
+  AsyncFuture *gathered, *waiting;
+
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*NULL among the futures*2 were released*");
+  gathered = async_gather (async_future_new_resolved (test_tracked_new (&destroyed, 1), test_tracked_free),
+                           NULL,
+                           async_future_new_resolved (test_tracked_new (&destroyed, 2), test_tracked_free));
+  g_test_assert_expected_messages ();
+  g_assert_null (gathered);
+  g_assert_cmpint (destroyed, ==, 2);
+
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*NULL among the futures*2 were released*");
+  waiting = async_wait (ASYNC_WAIT_ALL_COMPLETED,
+                        async_future_new_resolved (test_tracked_new (&destroyed, 1), test_tracked_free),
+                        NULL,
+                        async_future_new_resolved (test_tracked_new (&destroyed, 2), test_tracked_free),
+                        NULL);
+  g_test_assert_expected_messages ();
+  g_assert_null (waiting);
+  g_assert_cmpint (destroyed, ==, 4);
+}
+
+/* The macros need no NULL at the end; a trailing one is still the end. */
+static void
+test_varargs_terminator (void)
+{
+  AsyncFuture *without = async_gather (async_future_new_int (1), async_future_new_int (2));
+  AsyncFuture *with = async_gather (async_future_new_int (1), async_future_new_int (2), NULL);
+  AsyncFuture *none = async_gather (NULL);
+
+  test_await (without, 5);
+  test_await (with, 5);
+  test_await (none, 5);
+  g_assert_cmpuint (((GPtrArray *) async_future_get_value (without))->len, ==, 2);
+  g_assert_cmpuint (((GPtrArray *) async_future_get_value (with))->len, ==, 2);
+  g_assert_cmpuint (((GPtrArray *) async_future_get_value (none))->len, ==, 0);
+  async_future_unref (without);
+  async_future_unref (with);
+  async_future_unref (none);
+}
+
+/* ------------------------------------------- one line per result (item 18) */
+
+static void
+test_typed_accessors (void)
+{
+  AsyncFuture *gathered = async_gather_full (ASYNC_GATHER_RETURN_EXCEPTIONS,
+                                             async_future_new_int (7),
+                                             async_future_new_resolved (g_strdup ("seven"), g_free),
+                                             async_future_new_rejected (g_error_new_literal (TEST_ERROR, 7, "no")));
+  char *stolen;
+
+  test_await (gathered, 5);
+  g_assert_cmpint (async_gather_get_int (gathered, 0), ==, 7);
+  g_assert_cmpstr (async_gather_get_value (gathered, 1), ==, "seven");
+  g_assert_error (async_gather_get_error (gathered, 2), TEST_ERROR, 7);
+  g_assert_null (async_gather_get_error (gathered, 0));
+  stolen = async_gather_steal_value (gathered, 1);
+  g_assert_cmpstr (stolen, ==, "seven");
+  g_assert_null (async_gather_get_value (gathered, 1));
+  g_free (stolen);
+
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*assertion*failed*");
+  g_assert_cmpint (async_gather_get_int (gathered, 3), ==, 0);
+  g_test_assert_expected_messages ();
+  async_future_unref (gathered);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -393,6 +531,14 @@ main (int   argc,
   g_test_add_func ("/gather/return-exceptions/retrieved", test_return_exceptions_retrieved);
   g_test_add_func ("/gather/cancel-on-error", test_cancel_on_error);
   g_test_add_func ("/gather/cancel", test_cancel);
+  g_test_add_data_func ("/gather/cancel/waits-for-children", GINT_TO_POINTER (ASYNC_GATHER_DEFAULT),
+                        test_cancel_waits_for_children);
+  g_test_add_data_func ("/gather/cancel/waits-for-children/return-exceptions",
+                        GINT_TO_POINTER (ASYNC_GATHER_RETURN_EXCEPTIONS), test_cancel_waits_for_children);
+  g_test_add_func ("/gather/cancel/after-children-finished", test_cancel_after_children_finished);
+  g_test_add_func ("/gather/varargs/null-in-middle", test_varargs_null_in_middle);
+  g_test_add_func ("/gather/varargs/terminator", test_varargs_terminator);
+  g_test_add_func ("/gather/accessors/one-line-per-result", test_typed_accessors);
   g_test_add_func ("/gather/empty", test_empty);
   g_test_add_func ("/gather/already-settled", test_already_settled);
   g_test_add_func ("/gather/array/ownership", test_array_ownership);

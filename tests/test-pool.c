@@ -371,16 +371,36 @@ late_value_job (gpointer       user_data,
   return test_tracked_new (destroyed, 1);
 }
 
+typedef struct
+{
+  gint     destroyed;
+  GThread *destroyed_on;
+} LateValue;
+
+static void
+record_thread_free (gpointer data)
+{
+  TestTracked *tracked = data;
+  LateValue *late = (LateValue *) tracked->destroyed;
+
+  late->destroyed_on = g_thread_self ();
+  test_tracked_free (data);
+}
+
+/* The value a cancelled job returns late is freed, and on the loop's
+ * thread, as every value of a future is: a value bound to that thread (a
+ * widget) must not be freed on a worker. */
 static void
 test_cancel_drops_late_value (void)
 {
-  gint destroyed = 0;
-  AsyncFuture *future = async_to_thread (late_value_job, &destroyed, NULL, test_tracked_free);
+  LateValue late = { 0, NULL };
+  AsyncFuture *future = async_to_thread (late_value_job, &late.destroyed, NULL, record_thread_free);
 
   test_iterate_for (0.02);
   async_future_cancel (future);
-  wait_for_count (&destroyed, 1);
   g_assert_true (async_future_is_cancelled (future));
+  test_spin_until (&late.destroyed, 10);
+  g_assert_true (late.destroyed_on == g_thread_self ());
   async_future_unref (future);
 }
 
@@ -499,31 +519,55 @@ test_unref_keeps_queued_jobs (void)
   shared_free (shared);
 }
 
+typedef struct
+{
+  gint started;
+  gint done;
+} ForgottenJob;
+
+/* Ignores its cancellable, as blocking code often does. */
 static gpointer
 slow_flag_job (gpointer       user_data,
                GCancellable  *cancellable,
                GError       **error)
 {
+  ForgottenJob *job = user_data;
+
+  g_atomic_int_set (&job->started, 1);
   g_usleep (100 * 1000);
-  g_atomic_int_set ((gint *) user_data, 1);
+  g_atomic_int_set (&job->done, 1);
   return NULL;
+}
+
+static void
+wait_until_started (AsyncCoroutine *co,
+                    gpointer        data)
+{
+  ForgottenJob *job = data;
+
+  ASYNC_BEGIN (co);
+  while (!g_atomic_int_get (&job->started))
+    ASYNC_AWAIT (co, async_sleep (0.001));
+  ASYNC_RETURN_INT (co, 1);
+  ASYNC_END (co);
 }
 
 static AsyncFuture *
 start_forgotten_job (gpointer user_data)
 {
-  /* Submitted and dropped: nobody awaits it, yet async_run () must. */
+  /* Submitted and dropped: nobody awaits it. Once it runs, async_run ()
+   * cancels it and must still wait for it to return. */
   async_future_unref (async_to_thread (slow_flag_job, user_data, NULL, NULL));
-  return async_future_new_int (1);
+  return async_spawn (wait_until_started, user_data, NULL);
 }
 
 static void
 test_run_waits_for_jobs (void)
 {
-  gint done = 0;
-  AsyncFuture *result = async_run (start_forgotten_job, &done);
+  ForgottenJob job = { 0, 0 };
+  AsyncFuture *result = async_run (start_forgotten_job, &job);
 
-  g_assert_cmpint (g_atomic_int_get (&done), ==, 1);
+  g_assert_cmpint (g_atomic_int_get (&job.done), ==, 1);
   g_assert_cmpint (async_future_get_int (result), ==, 1);
   async_future_unref (result);
 }

@@ -4,6 +4,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include "test-util.h"
 
 typedef struct
@@ -100,11 +102,14 @@ static void
 test_deadline_order (void)
 {
   const double delays[] = { 0.04, 0.02, 0.05, 0.03, 0.01 };
-  const gint expected[] = { 4, 1, 3, 0, 2 };
+  gint expected[G_N_ELEMENTS (delays)];
   GArray *order = g_array_new (FALSE, FALSE, sizeof (gint));
   AsyncFuture *futures[G_N_ELEMENTS (delays)];
   Fired fired[G_N_ELEMENTS (delays)];
-  guint i;
+  guint i, j;
+
+  /* The scheduler exists before the first deadline is taken. */
+  test_iterate_pending ();
 
   for (i = 0; i < G_N_ELEMENTS (delays); i++)
     {
@@ -116,6 +121,18 @@ test_deadline_order (void)
     }
   for (i = 0; i < G_N_ELEMENTS (delays); i++)
     test_await (futures[i], 5);
+
+  /* The order of the deadlines as they were taken (4, 1, 3, 0, 2 on a
+   * fast machine; a slow one, valgrind say, may space the sleeps out). */
+  for (i = 0; i < G_N_ELEMENTS (delays); i++)
+    {
+      gint64 deadline = fired[i].start + (gint64) (delays[i] * G_USEC_PER_SEC);
+
+      for (j = i; j > 0 && fired[expected[j - 1]].start +
+                           (gint64) (delays[expected[j - 1]] * G_USEC_PER_SEC) > deadline; j--)
+        expected[j] = expected[j - 1];
+      expected[j] = i;
+    }
 
   g_assert_cmpuint (order->len, ==, G_N_ELEMENTS (expected));
   for (i = 0; i < G_N_ELEMENTS (expected); i++)
@@ -274,6 +291,32 @@ test_drop_pending (void)
   async_future_unref (kept);
 }
 
+/* Issue 7, item 2: a time-out past the clock's range never fires, however
+ * it is written (no overflow of now + usec, no undefined conversion). */
+static void
+test_huge_never_fires (void)
+{
+  AsyncFuture *sleeps[] = {
+    async_sleep (INFINITY),
+    async_sleep (1e13),
+    async_sleep (1e300),
+    async_sleep ((double) G_MAXINT64),
+    async_sleep_usec (G_MAXINT64),
+    async_sleep_usec (G_MAXINT64 - 1),
+  };
+  AsyncFuture *probe = async_sleep (0.05);
+  guint i;
+
+  test_await (probe, 5);
+  for (i = 0; i < G_N_ELEMENTS (sleeps); i++)
+    {
+      g_assert_true (async_future_is_pending (sleeps[i]));
+      g_assert_true (async_future_cancel (sleeps[i]));
+      async_future_unref (sleeps[i]);
+    }
+  async_future_unref (probe);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -285,6 +328,7 @@ main (int   argc,
   g_test_add_func ("/sleep/deadline-order", test_deadline_order);
   g_test_add_func ("/sleep/bounds", test_bounds);
   g_test_add_func ("/sleep/usec", test_usec);
+  g_test_add_func ("/sleep/huge/never-fires", test_huge_never_fires);
   g_test_add_func ("/sleep/many-never-early", test_many_never_early);
   g_test_add_func ("/sleep/cancel/settles", test_cancel);
   g_test_add_func ("/sleep/cancel/removes-timer", test_cancel_removes_timer);

@@ -534,7 +534,7 @@ typedef struct
 /* Saturates the pool, cancels the queued jobs it picked while the gate
  * holds every thread, then cancels others as they start running. The main
  * future settles while the jobs of the second half still run or wait:
- * async_run () must wait for them. */
+ * async_run () must cancel them and wait for those running. */
 static void
 pool_driver (AsyncCoroutine *co,
              gpointer        data)
@@ -594,7 +594,7 @@ test_pool_saturate (void)
 {
   PoolStress stress = { 0 };
   AsyncFuture *result;
-  guint i, n_before = 0, n_during = 0, n_saw = 0;
+  guint i, n_before = 0, n_during = 0, n_saw = 0, n_left = 0;
 
   stress.pool = async_pool_new (POOL_THREADS);
 
@@ -619,7 +619,13 @@ test_pool_saturate (void)
       switch (stress.kinds[i])
         {
         case JOB_QUICK:
-          g_assert_cmpint (stress.ran[i], ==, 1);
+          /* async_run () cancelled what was left when the main future
+           * settled: a quick job ran, or ends cancelled without running. */
+          if (stress.ran[i] == 0)
+            {
+              g_assert_true (async_future_is_cancelled (future));
+              n_left++;
+            }
           break;
         case JOB_CANCEL_BEFORE:
           g_assert_cmpint (stress.ran[i], ==, 0);
@@ -642,8 +648,9 @@ test_pool_saturate (void)
   g_assert_cmpuint (n_before, >, 0);
   g_assert_cmpuint (n_during, >, 0);
   g_assert_cmpuint (n_saw, ==, n_during);
-  g_test_message ("%u jobs on %u threads: %u cancelled queued, %u cancelled running",
-                  POOL_JOBS, POOL_THREADS, n_before, n_during);
+  g_test_message ("%u jobs on %u threads: %u cancelled queued, %u cancelled running, "
+                  "%u left queued and cancelled by async_run ()",
+                  POOL_JOBS, POOL_THREADS, n_before, n_during, n_left);
 
   async_pool_shutdown (stress.pool, FALSE);
   async_pool_unref (stress.pool);

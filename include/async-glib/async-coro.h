@@ -20,6 +20,9 @@
  *   }
  *
  *   AsyncFuture *task = async_spawn (count_to_three, g_new0 (Counter, 1), g_free);
+ *
+ * ASYNC_DEFINE_COROUTINE () and async_spawn_with () write the cast and the
+ * allocation for you.
  */
 
 #pragma once
@@ -92,8 +95,24 @@ ASYNC_AVAILABLE_IN_ALL
 gint64       async_coroutine_get_int         (AsyncCoroutine     *co);
 ASYNC_AVAILABLE_IN_ALL
 gboolean     async_coroutine_get_boolean     (AsyncCoroutine     *co);
+ASYNC_AVAILABLE_IN_0_2
+gpointer     async_coroutine_get_gathered_value   (AsyncCoroutine *co,
+                                                   guint           index);
+ASYNC_AVAILABLE_IN_0_2
+gpointer     async_coroutine_steal_gathered_value (AsyncCoroutine *co,
+                                                   guint           index);
+ASYNC_AVAILABLE_IN_0_2
+gint64       async_coroutine_get_gathered_int     (AsyncCoroutine *co,
+                                                   guint           index);
 
 /* The machinery behind the macros below; not for direct use. */
+ASYNC_AVAILABLE_IN_0_2
+gpointer     async_coroutine_get_resume_point_ (AsyncCoroutine   *co);
+ASYNC_AVAILABLE_IN_0_2
+gboolean     async_coroutine_await_          (AsyncCoroutine     *co,
+                                              AsyncFuture        *future,
+                                              gpointer            resume_point);
+/* As the two above with an int resume point: what 0.1's macros call. */
 ASYNC_AVAILABLE_IN_ALL
 int          async_coroutine_resume_point_   (AsyncCoroutine     *co);
 ASYNC_AVAILABLE_IN_ALL
@@ -118,17 +137,150 @@ ASYNC_AVAILABLE_IN_ALL
 void         async_coroutine_bad_resume_point_ (AsyncCoroutine   *co) G_GNUC_NORETURN;
 
 /**
+ * ASYNC_DEFINE_COROUTINE:
+ * @name: the coroutine's name, a function of type #AsyncCoroutineFunc
+ * @FrameType: the struct that holds its locals
+ *
+ * Defines a static coroutine whose body sees `AsyncCoroutine *co` and
+ * `FrameType *self`, its frame, without a cast. Pair it with
+ * async_spawn_with(), which allocates the frame:
+ *
+ * |[<!-- language="C" -->
+ * typedef struct { int i; } CountToThree;
+ *
+ * ASYNC_DEFINE_COROUTINE (count_to_three, CountToThree)
+ * {
+ *   ASYNC_BEGIN (co);
+ *   for (self->i = 1; self->i <= 3; self->i++)
+ *     ASYNC_AWAIT (co, async_sleep (1));
+ *   ASYNC_END (co);
+ * }
+ *
+ * AsyncFuture *task = async_spawn_with (count_to_three, CountToThree, .i = 0);
+ * ]|
+ *
+ * Since: 0.2
+ */
+#define ASYNC_DEFINE_COROUTINE(name, FrameType) \
+  static void name##_body_ (AsyncCoroutine *co, FrameType *self); \
+  static void \
+  name (AsyncCoroutine *co, gpointer frame) \
+  { \
+    name##_body_ (co, (FrameType *) frame); \
+  } \
+  static void \
+  name##_body_ (AsyncCoroutine *co, FrameType *self)
+
+/**
+ * async_spawn_with:
+ * @func: a coroutine defined with ASYNC_DEFINE_COROUTINE()
+ * @FrameType: its frame's struct
+ * @...: the frame's first values, as designated initializers (`.url =
+ *   url, .tries = 3`), or `0` for a frame of zeros; members not named are
+ *   zero
+ *
+ * async_spawn() with a frame it allocates (and frees with g_free() when the
+ * coroutine ends). A frame that owns memory of its own needs a destroy
+ * notify of its own: use async_spawn() then.
+ *
+ * Returns: (transfer full): the future of the coroutine's outcome
+ *
+ * Since: 0.2
+ */
+#define async_spawn_with(func, FrameType, ...) \
+  async_spawn_at (G_STRLOC, (func), \
+                  g_memdup2 (&(FrameType) { __VA_ARGS__ }, sizeof (FrameType)), g_free)
+
+/* Resume points. With GCC and Clang, a resume point is the address of a
+ * label (labels as values, as protothreads' LC_ADDRLABELS): ASYNC_BEGIN
+ * jumps to it, so an await may stand anywhere in the body, inside a
+ * `switch` too, and several on one line. Elsewhere, or with
+ * ASYNC_COROUTINE_PORTABLE defined, the body is a `switch` on a number
+ * (Duff's device): an await inside a `switch` of the body's own is then
+ * refused when the coroutine resumes. */
+#define ASYNC_CONCAT_INNER_(a, b) a ## b
+#define ASYNC_CONCAT_(a, b) ASYNC_CONCAT_INNER_ (a, b)
+#ifdef __COUNTER__
+# define ASYNC_UNIQUE_ __COUNTER__
+#else
+# define ASYNC_UNIQUE_ __LINE__
+#endif
+
+#if defined (__GNUC__) && !defined (ASYNC_COROUTINE_PORTABLE)
+
+#define ASYNC_BEGIN(co) \
+  do \
+    { \
+      gpointer async_resume_point_ = async_coroutine_get_resume_point_ (co); \
+      if (async_resume_point_ != NULL) \
+        __extension__ ({ goto *async_resume_point_; }); \
+    } \
+  while (0)
+
+#define ASYNC_AWAIT_AT_(co, future, try_, error, label) \
+  do \
+    { \
+      if (async_coroutine_await_ ((co), (future), __extension__ &&label)) \
+        return; \
+    label: \
+      if (!async_coroutine_resume_ ((co), (try_), (error))) \
+        return; \
+    } \
+  while (0)
+
+#define ASYNC_AWAIT_(co, future, try_, error) \
+  ASYNC_AWAIT_AT_ (co, future, try_, error, ASYNC_CONCAT_ (async_resume_, ASYNC_UNIQUE_))
+
+#define ASYNC_END(co) \
+  do \
+    { \
+      async_coroutine_return_ ((co), NULL, NULL); \
+      return; \
+    } \
+  while (0)
+
+#else
+
+#define ASYNC_BEGIN(co) \
+  switch (GPOINTER_TO_INT (async_coroutine_get_resume_point_ (co))) \
+    { \
+    case 0:
+
+#define ASYNC_AWAIT_AT_(co, future, try_, error, point) \
+  do \
+    { \
+      if (async_coroutine_await_ ((co), (future), GINT_TO_POINTER (point))) \
+        return; \
+      G_GNUC_FALLTHROUGH; \
+    case (point): \
+      if (!async_coroutine_resume_ ((co), (try_), (error))) \
+        return; \
+    } \
+  while (0)
+
+#define ASYNC_AWAIT_(co, future, try_, error) \
+  ASYNC_AWAIT_AT_ (co, future, try_, error, (ASYNC_UNIQUE_ + 1))
+
+#define ASYNC_END(co) \
+      async_coroutine_return_ ((co), NULL, NULL); \
+      return; \
+    default: \
+      async_coroutine_bad_resume_point_ (co); \
+    } \
+  (void) 0
+
+#endif
+
+/**
  * ASYNC_BEGIN:
  * @co: the #AsyncCoroutine
  *
- * Opens a coroutine's body. Code before it runs at every resumption.
+ * Opens a coroutine's body. Code before it runs at every resumption; a
+ * local declared after it does not survive an await (keep those in the
+ * frame).
  *
  * Since: 0.1
  */
-#define ASYNC_BEGIN(co) \
-  switch (async_coroutine_resume_point_ (co)) \
-    { \
-    case 0:
 
 /**
  * ASYNC_AWAIT:
@@ -138,22 +290,13 @@ void         async_coroutine_bad_resume_point_ (AsyncCoroutine   *co) G_GNUC_NOR
  * Suspends the coroutine until @future settles (at once if it already has),
  * then continues after this line; async_coroutine_get_value() and friends
  * read the outcome. If @future is rejected or cancelled, the coroutine ends
- * with that error, as an exception propagates in Python. Two awaits may not
- * stand on one line.
+ * with that error, as an exception propagates in Python. With GCC and
+ * Clang it may stand anywhere in the body, inside a `switch` or beside
+ * another await on the same line; see the README for other compilers.
  *
  * Since: 0.1
  */
-#define ASYNC_AWAIT(co, future) \
-  do \
-    { \
-      if (async_coroutine_suspend_ ((co), (future), __LINE__)) \
-        return; \
-      G_GNUC_FALLTHROUGH; \
-    case __LINE__: \
-      if (!async_coroutine_resume_ ((co), FALSE, NULL)) \
-        return; \
-    } \
-  while (0)
+#define ASYNC_AWAIT(co, future) ASYNC_AWAIT_ (co, future, FALSE, NULL)
 
 /**
  * ASYNC_AWAIT_TRY:
@@ -167,17 +310,7 @@ void         async_coroutine_bad_resume_point_ (AsyncCoroutine   *co) G_GNUC_NOR
  *
  * Since: 0.1
  */
-#define ASYNC_AWAIT_TRY(co, future, error) \
-  do \
-    { \
-      if (async_coroutine_suspend_ ((co), (future), __LINE__)) \
-        return; \
-      G_GNUC_FALLTHROUGH; \
-    case __LINE__: \
-      if (!async_coroutine_resume_ ((co), TRUE, (error))) \
-        return; \
-    } \
-  while (0)
+#define ASYNC_AWAIT_TRY(co, future, error) ASYNC_AWAIT_ (co, future, TRUE, error)
 
 /**
  * ASYNC_YIELD:
@@ -197,7 +330,8 @@ void         async_coroutine_bad_resume_point_ (AsyncCoroutine   *co) G_GNUC_NOR
  * @value_destroy: (nullable): frees @value
  *
  * Ends the coroutine (its frame is destroyed) and resolves its future with
- * @value.
+ * @value. A coroutine that was asked to cancel and has not yet seen the
+ * cancellation ends cancelled instead, and @value is freed (asyncio).
  *
  * Since: 0.1
  */
@@ -214,7 +348,8 @@ void         async_coroutine_bad_resume_point_ (AsyncCoroutine   *co) G_GNUC_NOR
  * @co: the #AsyncCoroutine
  * @value: the coroutine's integer result
  *
- * Ends the coroutine and resolves its future with an integer.
+ * Ends the coroutine and resolves its future with an integer, as
+ * ASYNC_RETURN().
  *
  * Since: 0.1
  */
@@ -248,16 +383,9 @@ void         async_coroutine_bad_resume_point_ (AsyncCoroutine   *co) G_GNUC_NOR
  * @co: the #AsyncCoroutine
  *
  * Closes a coroutine's body. Reaching it resolves the coroutine's future
- * with %NULL.
+ * with %NULL, as ASYNC_RETURN().
  *
  * Since: 0.1
  */
-#define ASYNC_END(co) \
-      async_coroutine_return_ ((co), NULL, NULL); \
-      return; \
-    default: \
-      async_coroutine_bad_resume_point_ (co); \
-    } \
-  (void) 0
 
 G_END_DECLS

@@ -23,6 +23,15 @@ G_BEGIN_DECLS
  * @ASYNC_ERROR_FAILED: a failure with no more specific code.
  * @ASYNC_ERROR_POOL_SHUT_DOWN: work was submitted to, or was still queued
  *   on, an #AsyncPool that was shut down.
+ * @ASYNC_ERROR_BROKEN_BARRIER: an #AsyncBarrier wait failed because the
+ *   barrier was aborted (async_barrier_abort()) or reset
+ *   (async_barrier_reset()) while it waited, or is broken. Since: 0.2
+ * @ASYNC_ERROR_QUEUE_FULL: async_queue_put_nowait() on a full #AsyncQueue.
+ *   Since: 0.2
+ * @ASYNC_ERROR_QUEUE_EMPTY: async_queue_get_nowait() on an empty
+ *   #AsyncQueue. Since: 0.2
+ * @ASYNC_ERROR_QUEUE_SHUT_DOWN: a put on an #AsyncQueue that was shut down
+ *   (async_queue_shutdown()), or a get once it is also empty. Since: 0.2
  *
  * Error codes in the %ASYNC_ERROR domain.
  *
@@ -32,6 +41,10 @@ typedef enum
 {
   ASYNC_ERROR_FAILED,
   ASYNC_ERROR_POOL_SHUT_DOWN,
+  ASYNC_ERROR_BROKEN_BARRIER,
+  ASYNC_ERROR_QUEUE_FULL,
+  ASYNC_ERROR_QUEUE_EMPTY,
+  ASYNC_ERROR_QUEUE_SHUT_DOWN,
 } AsyncError;
 
 ASYNC_AVAILABLE_IN_ALL

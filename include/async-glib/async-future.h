@@ -156,6 +156,11 @@ gboolean          async_future_propagate_error  (AsyncFuture    *future,
 ASYNC_AVAILABLE_IN_ALL
 const char       *async_future_get_where        (AsyncFuture    *future);
 
+/* Ends the argument lists that the async_gather() and async_wait() macros
+ * build, so that a NULL among them can be told from the end: not for
+ * direct use. No future is ever at this address. */
+#define ASYNC_END_OF_FUTURES_ ((AsyncFuture *) (gsize) 1)
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AsyncFuture, async_future_unref)
 
 G_END_DECLS

@@ -35,6 +35,14 @@ ASYNC_AVAILABLE_IN_ALL
 AsyncFuture *async_gather_full  (AsyncGatherFlags  flags,
                                  AsyncFuture      *first,
                                  ...) G_GNUC_NULL_TERMINATED G_GNUC_WARN_UNUSED_RESULT;
+ASYNC_AVAILABLE_IN_0_2
+AsyncFuture *async_gather_varargs_ (AsyncGatherFlags flags,
+                                    AsyncFuture     *first,
+                                    ...) G_GNUC_WARN_UNUSED_RESULT;
+#define async_gather(...) \
+  async_gather_varargs_ (ASYNC_GATHER_DEFAULT, __VA_ARGS__, ASYNC_END_OF_FUTURES_)
+#define async_gather_full(flags, ...) \
+  async_gather_varargs_ ((flags), __VA_ARGS__, ASYNC_END_OF_FUTURES_)
 ASYNC_AVAILABLE_IN_ALL
 AsyncFuture *async_gather_array (AsyncGatherFlags  flags,
                                  AsyncFuture     **futures,
@@ -42,5 +50,17 @@ AsyncFuture *async_gather_array (AsyncGatherFlags  flags,
 ASYNC_AVAILABLE_IN_ALL
 AsyncFuture *async_gather_get_result (AsyncFuture *gathered,
                                       guint        index);
+ASYNC_AVAILABLE_IN_0_2
+gpointer      async_gather_get_value   (AsyncFuture *gathered,
+                                        guint        index);
+ASYNC_AVAILABLE_IN_0_2
+gpointer      async_gather_steal_value (AsyncFuture *gathered,
+                                        guint        index);
+ASYNC_AVAILABLE_IN_0_2
+gint64        async_gather_get_int     (AsyncFuture *gathered,
+                                        guint        index);
+ASYNC_AVAILABLE_IN_0_2
+const GError *async_gather_get_error   (AsyncFuture *gathered,
+                                        guint        index);
 
 G_END_DECLS

@@ -10,6 +10,9 @@
 #include <async-glib/async-error.h>
 #include <async-glib/async-future.h>
 #include <async-glib/async-coro.h>
+#include <async-glib/async-barrier.h>
+#include <async-glib/async-condition.h>
+#include <async-glib/async-event.h>
 #include <async-glib/async-gather.h>
 #include <async-glib/async-gio.h>
 #if ASYNC_GLIB_HAS_JSON
@@ -18,8 +21,11 @@
 #include <async-glib/async-http-request.h>
 #include <async-glib/async-http-response.h>
 #include <async-glib/async-http-session.h>
+#include <async-glib/async-lock.h>
 #include <async-glib/async-pool.h>
+#include <async-glib/async-queue.h>
 #include <async-glib/async-run.h>
+#include <async-glib/async-semaphore.h>
 #include <async-glib/async-sleep.h>
 #include <async-glib/async-wait.h>
 

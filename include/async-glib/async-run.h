@@ -26,5 +26,13 @@ ASYNC_AVAILABLE_IN_ALL
 AsyncFuture *async_run_coroutine (AsyncCoroutineFunc  func,
                                   gpointer            frame,
                                   GDestroyNotify      frame_destroy) G_GNUC_WARN_UNUSED_RESULT;
+ASYNC_AVAILABLE_IN_0_2
+AsyncFuture *async_run_coroutine_at (const char         *where,
+                                     AsyncCoroutineFunc  func,
+                                     gpointer            frame,
+                                     GDestroyNotify      frame_destroy) G_GNUC_WARN_UNUSED_RESULT;
+
+#define async_run_coroutine(func, frame, frame_destroy) \
+  async_run_coroutine_at (G_STRLOC, (func), (frame), (frame_destroy))
 
 G_END_DECLS

@@ -2,6 +2,8 @@
 
 #pragma once
 
+#include <math.h>
+
 #include <async-glib/async-future.h>
 
 G_BEGIN_DECLS
@@ -24,6 +26,16 @@ typedef enum
   ASYNC_WAIT_ALL_COMPLETED,
 } AsyncWaitMode;
 
+/**
+ * ASYNC_TIMEOUT_INFINITE:
+ *
+ * A time-out that never runs out, for async_wait_for(): asyncio's
+ * `timeout=None`.
+ *
+ * Since: 0.2
+ */
+#define ASYNC_TIMEOUT_INFINITE (INFINITY)
+
 ASYNC_AVAILABLE_IN_ALL
 AsyncFuture *async_wait_for   (AsyncFuture    *future,
                                double          timeout_seconds) G_GNUC_WARN_UNUSED_RESULT;
@@ -31,6 +43,12 @@ ASYNC_AVAILABLE_IN_ALL
 AsyncFuture *async_wait       (AsyncWaitMode   mode,
                                AsyncFuture    *first,
                                ...) G_GNUC_NULL_TERMINATED G_GNUC_WARN_UNUSED_RESULT;
+ASYNC_AVAILABLE_IN_0_2
+AsyncFuture *async_wait_varargs_ (AsyncWaitMode mode,
+                                  AsyncFuture  *first,
+                                  ...) G_GNUC_WARN_UNUSED_RESULT;
+#define async_wait(mode, ...) \
+  async_wait_varargs_ ((mode), __VA_ARGS__, ASYNC_END_OF_FUTURES_)
 ASYNC_AVAILABLE_IN_ALL
 AsyncFuture *async_wait_array (AsyncWaitMode   mode,
                                AsyncFuture   **futures,
