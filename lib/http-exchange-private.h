@@ -99,6 +99,7 @@ struct _AsyncHttpExchange
   gpointer               chunk_data;
   GDestroyNotify         chunk_data_destroy;
   AsyncHttpBodyReader   *reader;              /* an opened response's body */
+  AsyncFuture           *head;                /* its head's future, until settled */
   gboolean               head_delivered;      /* the future resolved with the head */
 
   /* A download: written by the worker, renamed into place on success. */

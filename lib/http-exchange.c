@@ -65,11 +65,36 @@ async_http_exchange_call_soon (AsyncHttpExchange   *exchange,
 static void
 exchange_settle (AsyncHttpExchange *exchange)
 {
+  AsyncFuture *future = &exchange->parent;
+
+  /* An opened response's caller holds the head future; the exchange's own
+   * is internal (listed for async_run (), cancelled by close ()). A head
+   * never delivered gets the exchange's outcome. */
+  if (exchange->reader != NULL)
+    {
+      gboolean cancelled = !async_future_resolve_quietly (future, NULL, NULL)
+                           && async_future_is_cancelled (future);
+
+      future = g_steal_pointer (&exchange->head);
+      if (future == NULL || cancelled)
+        {
+          if (future != NULL)
+            async_future_cancel (future);
+          g_clear_pointer (&future, async_future_unref);
+          g_clear_pointer (&exchange->response, async_http_response_unref);
+          g_clear_error (&exchange->error);
+          return;
+        }
+    }
   if (exchange->response != NULL)
-    async_future_resolve_quietly (&exchange->parent, g_steal_pointer (&exchange->response),
+    async_future_resolve_quietly (future, g_steal_pointer (&exchange->response),
                                   (GDestroyNotify) async_http_response_unref);
   else if (exchange->error != NULL)
-    async_future_reject_quietly (&exchange->parent, g_steal_pointer (&exchange->error));
+    async_future_reject_quietly (future, g_steal_pointer (&exchange->error));
+  else
+    async_future_cancel (future);
+  if (future != &exchange->parent)
+    async_future_unref (future);
 }
 
 static void
@@ -252,6 +277,7 @@ exchange_finalize (AsyncFuture *future)
   g_cond_clear (&exchange->cond);
   g_clear_pointer (&exchange->failed_response, async_http_response_unref);
   g_clear_pointer (&exchange->reader, async_http_body_reader_unref);
+  g_clear_pointer (&exchange->head, async_future_unref);
   g_free (exchange->download_path);
   g_free (exchange->temporary_path);
   g_ptr_array_unref (exchange->headers);
@@ -270,6 +296,41 @@ static const AsyncFutureClass exchange_class = {
   .name = "AsyncHttpSession request",
   .cancel = exchange_cancel,
   .finalize = exchange_finalize,
+};
+
+/* The future of an opened response's head, what async_http_session_open ()
+ * returns. It holds the exchange, not the other way round once the head
+ * is delivered: the response then holds the body reader only, so that
+ * dropping the last reference to it closes the reader and ends the
+ * transfer, instead of a cycle keeping both alive. */
+typedef struct
+{
+  AsyncFuture        parent;
+  AsyncHttpExchange *exchange;   /* a reference */
+} HeadFuture;
+
+static gboolean
+head_cancel (AsyncFuture *future)
+{
+  HeadFuture *head = (HeadFuture *) future;
+  gboolean cancelled = async_future_cancel_quietly (future);
+
+  async_future_cancel (&head->exchange->parent);
+  return cancelled;
+}
+
+static void
+head_finalize (AsyncFuture *future)
+{
+  HeadFuture *head = (HeadFuture *) future;
+
+  async_future_unref (&head->exchange->parent);
+}
+
+static const AsyncFutureClass head_class = {
+  .name = "AsyncHttpSession opened response",
+  .cancel = head_cancel,
+  .finalize = head_finalize,
 };
 
 /* ------------------------------------------------------------ the body */
@@ -301,21 +362,23 @@ stream_push (AsyncHttpExchange *exchange,
   g_mutex_unlock (&exchange->lock);
 }
 
-/* An opened response: its head is the future's value now; the worker
- * goes on with a private response for what still comes (trailers,
+/* An opened response: its head is the head future's value now; the
+ * worker goes on with a private response for what still comes (trailers,
  * timings), so that the one the caller holds never changes. */
 static void
 deliver_head (AsyncHttpExchange *exchange)
 {
   AsyncHttpResponse *response = g_steal_pointer (&exchange->response);
+  AsyncFuture *head;
 
   response->reader = async_http_body_reader_ref (exchange->reader);
   response->n_attempts = exchange->n_attempts;
   async_http_response_take_body (response, g_bytes_new_static ("", 0));
   exchange->response = async_http_response_new ();
   exchange->head_delivered = TRUE;
-  async_future_resolve_quietly (&exchange->parent, response,
-                                (GDestroyNotify) async_http_response_unref);
+  head = g_steal_pointer (&exchange->head);
+  async_future_resolve_quietly (head, response, (GDestroyNotify) async_http_response_unref);
+  async_future_unref (head);
 }
 
 void
@@ -586,6 +649,7 @@ async_http_exchange_submit (AsyncHttpSession        *session,
   AsyncHttpExchange *exchange;
   GError *error = NULL;
   char *url, *base_url, *host_key, *download_path = NULL;
+  AsyncFuture *returned;
   GQueue to_complete = G_QUEUE_INIT;
   AsyncHttpExchange *other;
   guint i;
@@ -632,6 +696,7 @@ async_http_exchange_submit (AsyncHttpSession        *session,
     }
 
   exchange = async_future_alloc (&exchange_class, sizeof (AsyncHttpExchange), G_STRFUNC);
+  returned = &exchange->parent;
   exchange->item.func = exchange_run;
   exchange->session = async_http_session_ref (session);
   exchange->link.data = exchange;
@@ -643,7 +708,15 @@ async_http_exchange_submit (AsyncHttpSession        *session,
   exchange->chunk_data = delivery->chunk_data;
   exchange->chunk_data_destroy = delivery->chunk_data_destroy;
   if (delivery->pull)
-    exchange->reader = async_http_body_reader_new (STREAM_HIGH_WATER);
+    {
+      HeadFuture *head = async_future_alloc (&head_class, sizeof (HeadFuture), G_STRFUNC);
+
+      /* The caller's reference on the exchange goes to the head. */
+      head->exchange = exchange;
+      exchange->head = async_future_ref (&head->parent);
+      exchange->reader = async_http_body_reader_new (STREAM_HIGH_WATER);
+      returned = &head->parent;
+    }
   exchange->download_path = download_path;
   exchange->download_fd = -1;
   exchange->on_progress = delivery->on_progress;
@@ -687,7 +760,7 @@ async_http_exchange_submit (AsyncHttpSession        *session,
       g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_CLOSED,
                    "%s: the session was closed", url);
       async_http_exchange_complete (exchange);
-      return &exchange->parent;
+      return returned;
     }
   if (session->pool == NULL)
     session->pool = async_pool_new (session->limit);
@@ -698,7 +771,7 @@ async_http_exchange_submit (AsyncHttpSession        *session,
 
   while ((other = g_queue_pop_head (&to_complete)) != NULL)
     async_http_exchange_complete (other);
-  return &exchange->parent;
+  return returned;
 }
 
 /**
@@ -724,9 +797,13 @@ async_http_future_get_response (AsyncFuture *future)
 
   g_return_val_if_fail (future != NULL, NULL);
 
+  if (future->klass == &head_class)
+    exchange = ((HeadFuture *) future)->exchange;
+  else if (future->klass != &exchange_class)
+    return NULL;
   if (async_future_is_resolved (future))
-    return future->klass == &exchange_class ? async_future_get_value (future) : NULL;
-  if (future->klass != &exchange_class || async_future_is_pending (future))
+    return async_future_get_value (future);
+  if (async_future_is_pending (future))
     return NULL;
   return exchange->failed_response;
 }

@@ -150,6 +150,9 @@ async_http_response_unref (AsyncHttpResponse *response)
   g_clear_pointer (&response->body, g_bytes_unref);
   if (response->folding != NULL)
     g_string_free (response->folding, TRUE);
+  /* Nobody can read the rest of an opened body: its transfer ends. */
+  if (response->reader != NULL)
+    async_http_body_reader_close (response->reader);
   g_clear_pointer (&response->reader, async_http_body_reader_unref);
   g_free (response);
 }

@@ -922,7 +922,8 @@ async_http_session_send_stream (AsyncHttpSession   *session,
  * read: the future resolves with the response's status line and headers
  * as soon as they arrived (after redirects and retries), and the body is
  * then read with async_http_response_read() until it ends, or dropped with
- * async_http_response_close(). Raise-for-status is decided here: a
+ * async_http_response_close(), or by dropping the last reference to the
+ * response: nobody can read it then, and the transfer ends. Raise-for-status is decided here: a
  * failure rejects the future and its body goes with the failed response
  * (async_http_future_get_response()), never to a reader.
  *

@@ -293,6 +293,74 @@ test_open_session_close_aborts (void)
   async_http_session_unref (session);
 }
 
+/* Dropping an opened response unread ends its transfer: nobody can read
+ * the rest. With one worker, the next request then runs. */
+static void
+test_open_dropped_unread (void)
+{
+  AsyncHttpSession *session = async_http_session_new ();
+  char *url = async_test_server_url (server, "/text/next");
+  AsyncFuture *future, *next;
+
+  async_http_session_set_limit (session, 1);
+  async_http_session_set_max_body_size (session, 0);
+  future = open_response (session, "/bytes/1073741824");
+  g_assert_cmpuint (read_one (async_future_get_value (future)), >, 0);
+  async_future_unref (future);
+
+  next = async_http_session_get (session, url);
+  test_await (next, TIMEOUT_S);
+  g_assert_cmpstr (async_http_response_get_text (async_future_get_value (next), NULL), ==, "next");
+  async_future_unref (next);
+
+  g_free (url);
+  async_http_session_unref (session);
+}
+
+/* A coroutine that opens a response and ends without reading it: async_run
+ * returns, the transfer ended with the coroutine's frame. */
+typedef struct
+{
+  AsyncHttpSession  *session;
+  AsyncHttpRequest  *request;
+  AsyncHttpResponse *response;
+} OpenAndLeave;
+
+static void
+open_and_leave_free (gpointer data)
+{
+  OpenAndLeave *self = data;
+
+  g_clear_pointer (&self->response, async_http_response_unref);
+  g_clear_pointer (&self->request, async_http_request_unref);
+}
+
+static void
+open_and_leave (AsyncCoroutine *co,
+                gpointer        data)
+{
+  OpenAndLeave *self = data;
+
+  ASYNC_BEGIN (co);
+  self->request = request_for ("GET", "/bytes/1073741824");
+  ASYNC_AWAIT (co, async_http_session_open (self->session, self->request));
+  self->response = async_http_response_ref (async_future_get_value (async_coroutine_get_awaited (co)));
+  ASYNC_END (co);
+}
+
+static void
+test_open_async_run_returns (void)
+{
+  OpenAndLeave self = { async_http_session_new (), NULL, NULL };
+  AsyncFuture *result;
+
+  async_http_session_set_max_body_size (self.session, 0);
+  result = async_run_coroutine (open_and_leave, &self, open_and_leave_free);
+  g_assert_true (async_future_is_resolved (result));
+  async_future_unref (result);
+  async_http_session_unref (self.session);
+}
+
 /* ---------------------------------------------------------------- download */
 
 typedef struct
@@ -470,6 +538,8 @@ main (int    argc,
   g_test_add_func ("/http/body/open/back-pressure", test_open_back_pressure);
   g_test_add_func ("/http/body/open/close-early-aborts", test_open_close_early);
   g_test_add_func ("/http/body/open/session-close-aborts", test_open_session_close_aborts);
+  g_test_add_func ("/http/body/open/dropped-unread-ends-transfer", test_open_dropped_unread);
+  g_test_add_func ("/http/body/open/async-run-returns-with-unread-body", test_open_async_run_returns);
   g_test_add_func ("/http/body/download/success-with-progress", test_download_success);
   g_test_add_func ("/http/body/download/failures-leave-nothing", test_download_failures_leave_nothing);
 
