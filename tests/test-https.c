@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <gio/gio.h>
@@ -135,6 +136,14 @@ port_accepts (guint tcp_port)
   return connected;
 }
 
+/* In nginx, before it runs: if this test dies on a failed assertion, nginx
+ * gets SIGTERM instead of outliving it. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 static gboolean
 nginx_start (void)
 {
@@ -157,8 +166,8 @@ nginx_start (void)
     "events { worker_connections 64; }\n"
     "http {\n"
     "  access_log off;\n"
-    "  client_body_temp_path %s; proxy_temp_path %s; fastcgi_temp_path %s;\n"
-    "  uwsgi_temp_path %s; scgi_temp_path %s;\n"
+    "  client_body_temp_path %s/temp; proxy_temp_path %s/temp; fastcgi_temp_path %s/temp;\n"
+    "  uwsgi_temp_path %s/temp; scgi_temp_path %s/temp;\n"
     "  server {\n"
     "    listen 127.0.0.1:%u ssl http2;\n"
     "    server_name localhost;\n"
@@ -177,7 +186,7 @@ nginx_start (void)
 
   if (!g_spawn_async (dir, (char **) argv, NULL,
                       G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-                      NULL, NULL, &nginx_pid, &error))
+                      die_with_parent, NULL, &nginx_pid, &error))
     g_error ("cannot start nginx: %s", error->message);
 
   /* Ready once it accepts; gone if the port was taken in between. */
