@@ -8,6 +8,7 @@
 #endif
 
 #include "async-glib/async-http-response.h"
+#include "http-body-reader-private.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,9 @@ struct _AsyncHttpResponse
   GPtrArray       *header_values; /* char *, same length */
   GBytes          *body;
   AsyncHttpTimings timings;
+  guint            n_attempts;
+  GString         *folding;       /* the last value, while folded lines come */
+  AsyncHttpBodyReader *reader;    /* the body of an opened response */
 };
 
 AsyncHttpResponse *async_http_response_new         (void);
@@ -31,6 +35,9 @@ AsyncHttpResponse *async_http_response_new         (void);
 void               async_http_response_add_header_line (AsyncHttpResponse *response,
                                                         const char        *line,
                                                         gsize              length);
+/* Ends a folded value; at the end of the headers (the transfer calls it
+ * before the body) and before the next header. */
+void               async_http_response_end_headers (AsyncHttpResponse *response);
 /* Takes @body, whose allocation must hold a NUL after its last byte, so
  * that async_http_response_get_text () needs no copy. */
 void               async_http_response_take_body   (AsyncHttpResponse *response,

@@ -43,6 +43,7 @@ async_http_response_add_header_line (AsyncHttpResponse *response,
 
   if (end - line > 5 && memcmp (line, "HTTP/", 5) == 0)
     {
+      async_http_response_end_headers (response);
       /* "HTTP/1.1 200 OK": a new response, after a redirect or a 1xx. */
       const char *p = memchr (line, ' ', end - line);
 
@@ -63,20 +64,21 @@ async_http_response_add_header_line (AsyncHttpResponse *response,
 
   if (is_blank (line[0]))
     {
-      /* An obsolete folded continuation of the previous value. */
+      /* An obsolete folded continuation of the previous value, appended
+       * to a GString until the next header: linear in the lines. */
       guint n = response->header_values->len;
-      char *joined;
 
       if (n == 0)
         return;
+      if (response->folding == NULL)
+        response->folding = g_string_new (response->header_values->pdata[n - 1]);
       while (line < end && is_blank (*line))
         line++;
-      joined = g_strdup_printf ("%s %.*s", (char *) response->header_values->pdata[n - 1],
-                                (int) (end - line), line);
-      g_free (response->header_values->pdata[n - 1]);
-      response->header_values->pdata[n - 1] = joined;
+      g_string_append_c (response->folding, ' ');
+      g_string_append_len (response->folding, line, end - line);
       return;
     }
+  async_http_response_end_headers (response);
 
   colon = memchr (line, ':', end - line);
   if (colon == NULL || colon == line)
@@ -91,9 +93,21 @@ async_http_response_add_header_line (AsyncHttpResponse *response,
 }
 
 void
+async_http_response_end_headers (AsyncHttpResponse *response)
+{
+  guint n = response->header_values->len;
+
+  if (response->folding == NULL)
+    return;
+  g_free (response->header_values->pdata[n - 1]);
+  response->header_values->pdata[n - 1] = g_string_free (g_steal_pointer (&response->folding), FALSE);
+}
+
+void
 async_http_response_take_body (AsyncHttpResponse *response,
                                GBytes            *body)
 {
+  async_http_response_end_headers (response);
   g_clear_pointer (&response->body, g_bytes_unref);
   response->body = body;
 }
@@ -138,6 +152,12 @@ async_http_response_unref (AsyncHttpResponse *response)
   g_ptr_array_unref (response->header_names);
   g_ptr_array_unref (response->header_values);
   g_clear_pointer (&response->body, g_bytes_unref);
+  if (response->folding != NULL)
+    g_string_free (response->folding, TRUE);
+  /* Nobody can read the rest of an opened body: its transfer ends. */
+  if (response->reader != NULL)
+    async_http_body_reader_close (response->reader);
+  g_clear_pointer (&response->reader, async_http_body_reader_unref);
   g_free (response);
 }
 
@@ -421,4 +441,70 @@ async_http_response_get_from_future (AsyncFuture *future)
   if (!async_future_is_resolved (future))
     return NULL;
   return async_future_get_value (future);
+}
+
+/**
+ * async_http_response_get_n_attempts:
+ * @response: a response
+ *
+ * Returns: how many attempts the session's retry policy made for it: 1 if
+ *   the first attempt's response was kept
+ *
+ * Since: 0.2
+ */
+guint
+async_http_response_get_n_attempts (AsyncHttpResponse *response)
+{
+  g_return_val_if_fail (response != NULL, 0);
+
+  return response->n_attempts;
+}
+
+/**
+ * async_http_response_read:
+ * @response: a response of async_http_session_open()
+ *
+ * The next piece of the body (aiohttp's `response.content.readany()`),
+ * as it arrives; an empty #GBytes once the body has ended. While the
+ * caller does not read, the transfer stops pulling from the socket once
+ * 1 MiB waits. One read at a time.
+ *
+ * Any thread.
+ *
+ * Returns: (transfer full): the future of a #GBytes, rejected with the
+ *   transfer's error if the body was cut short, or with
+ *   %G_IO_ERROR_CLOSED after async_http_response_close()
+ *
+ * Since: 0.2
+ */
+AsyncFuture *
+async_http_response_read (AsyncHttpResponse *response)
+{
+  g_return_val_if_fail (response != NULL, NULL);
+  g_return_val_if_fail (response->reader != NULL, NULL);
+
+  return async_http_body_reader_read (response->reader);
+}
+
+/**
+ * async_http_response_close:
+ * @response: a response of async_http_session_open()
+ *
+ * aiohttp's `response.close()`: aborts the transfer if its body has not
+ * ended (its connection is closed), drops what was not read, and cancels
+ * a pending read. A response opened and neither read to its end nor
+ * closed keeps its transfer waiting until the session is closed.
+ * Calling it again does nothing.
+ *
+ * Any thread.
+ *
+ * Since: 0.2
+ */
+void
+async_http_response_close (AsyncHttpResponse *response)
+{
+  g_return_if_fail (response != NULL);
+  g_return_if_fail (response->reader != NULL);
+
+  async_http_body_reader_close (response->reader);
 }

@@ -1,31 +1,28 @@
-/* http-session.c: AsyncHttpSession, aiohttp's ClientSession: each request is
- * a future whose blocking curl transfer runs on the session's own AsyncPool,
- * on a long-lived easy handle that keeps its connections between uses. */
+/* http-session.c: AsyncHttpSession, aiohttp's ClientSession: its settings,
+ * its requests' entry points and close (). Each request is an exchange
+ * (http-exchange.c) whose blocking curl transfer (http-transfer.c) runs on
+ * the session's own AsyncPool. */
 
 #include "config.h"
 
-#include "async-glib/async-http-session.h"
+#include "http-session-private.h"
 
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "error-private.h"
-#include "future-private.h"
-#include "http-response-private.h"
-#include "pool-private.h"
-#include "scheduler-private.h"
+#include "http-exchange-private.h"
+#include "http-request-private.h"
+#include "http-transfer-private.h"
 
 #define DEFAULT_LIMIT          100
 #define DEFAULT_MAX_REDIRECTS  10
 #define DEFAULT_MAX_BODY_SIZE  (G_GUINT64_CONSTANT (64) << 20)
 #define DEFAULT_TIMEOUT_S      300.0
-/* A streamed body waits on its worker past this many undelivered bytes, so
- * that a slow consumer bounds the memory a download takes. */
-#define STREAM_HIGH_WATER      (1024 * 1024)
-/* How long a worker sleeps in curl_multi_poll () at most; cancellation
- * wakes it earlier through curl_multi_wakeup (). */
-#define POLL_TIMEOUT_MS        1000
+#define DEFAULT_RETRY_BASE_DELAY_S 0.5
+#define DEFAULT_RETRY_MAX_DELAY_S  30.0
+
+/* What is usually worth another attempt: overload and gateways. */
+static const guint default_retry_statuses[] = { 429, 502, 503, 504 };
 
 /**
  * async_http_error_quark:
@@ -38,148 +35,26 @@
  */
 ASYNC_DEFINE_QUARK (async-http-error-quark, async_http_error)
 
-/* An easy handle and the multi handle it runs in. The multi handle owns the
- * connection cache, so live connections outlive each transfer, and lets a
- * cancelling thread wake the worker at once (curl_multi_wakeup ()). */
-typedef struct
+void
+async_http_settings_copy (AsyncHttpSettings       *to,
+                          const AsyncHttpSettings *from)
 {
-  CURL  *easy;
-  CURLM *multi;
-} Handle;
-
-/* Requests to one scheme://host:port: how many hold a pool slot, and those
- * waiting for one, outside the pool, so that no worker blocks on them. */
-typedef struct
-{
-  guint  active;
-  GQueue waiting;   /* Request.wait_link */
-} Host;
-
-/* What a request copies from the session when it is made. */
-typedef struct
-{
-  guint64  max_body_size;
-  double   timeout;
-  double   connect_timeout;
-  guint    low_speed_limit;
-  guint    low_speed_time;
-  guint    max_redirects;
-  gboolean verify_tls;
-} Settings;
-
-/*
- * Thread safety: every field below @lock is protected by it; the share
- * locks are curl's. A request holds a reference on its session for its
- * whole life, so a cancellation from any thread finds the session alive.
- */
-struct _AsyncHttpSession
-{
-  gatomicrefcount ref_count;
-  GMutex          lock;
-  guint           limit;
-  guint           limit_per_host;
-  Settings        settings;
-  char           *user_agent;
-  GPtrArray      *default_headers;   /* "Name: value" */
-  AsyncPool      *pool;              /* made by the first request */
-  gboolean        closed;
-  GQueue          requests;          /* Request.link: not ended yet */
-  GHashTable     *hosts;             /* host key → Host */
-  GPtrArray      *idle_handles;      /* Handle *, the warmest last */
-  CURLSH         *share;
-  GMutex          share_locks[CURL_LOCK_DATA_LAST];
-};
-
-typedef enum
-{
-  REQUEST_WAITING,   /* for a slot of its host */
-  REQUEST_QUEUED,    /* in the pool's queue */
-  REQUEST_RUNNING,
-  REQUEST_ENDED,
-} RequestState;
-
-typedef struct
-{
-  AsyncFuture           parent;
-  AsyncPoolItem         item;
-  AsyncHttpSession     *session;     /* a reference */
-  AsyncScheduler       *scheduler;   /* held until the request has ended */
-  AsyncHeld             held;        /* listed for async_run () to cancel */
-  GList                 link;        /* in session->requests */
-  GList                 wait_link;   /* in Host.waiting */
-  RequestState          state;       /* protected by session->lock */
-  Handle               *handle;      /* protected by session->lock */
-  gint                  cancelled;   /* atomic */
-
-  char                 *method;
-  char                 *url;
-  char                 *host_key;
-  struct curl_slist    *headers;
-  GBytes               *body;
-  char                 *user_agent;
-  AsyncHttpRequestFlags flags;
-  Settings              settings;
-
-  /* Touched by the worker only, until the request has ended. */
-  AsyncHttpResponse    *response;
-  GByteArray           *received;
-  guint64               n_received;
-  gboolean              too_large;
-  GError               *error;
-  char                  error_buffer[CURL_ERROR_SIZE];
-
-  /* Streaming: chunks go from the worker to the caller's context. */
-  AsyncHttpChunkFunc    on_chunk;
-  gpointer              chunk_data;
-  GDestroyNotify        chunk_data_destroy;
-  GMutex                stream_lock;
-  GCond                 stream_cond;
-  GQueue                chunks;              /* GBytes *, protected by stream_lock */
-  gsize                 n_queued_bytes;      /* protected by stream_lock */
-  gboolean              delivery_scheduled;  /* protected by stream_lock */
-} Request;
-
-static void
-ensure_curl_initialized (void)
-{
-  static gsize initialized;
-
-  if (g_once_init_enter (&initialized))
-    {
-      curl_global_init (CURL_GLOBAL_DEFAULT);
-      g_once_init_leave (&initialized, 1);
-    }
+  *to = *from;
+  to->proxy = g_strdup (from->proxy);
+  to->no_proxy = g_strdup (from->no_proxy);
+  to->ca_file = g_strdup (from->ca_file);
+  to->client_cert = g_strdup (from->client_cert);
+  to->client_key = g_strdup (from->client_key);
 }
 
-static void
-share_lock (CURL             *easy,
-            curl_lock_data    data,
-            curl_lock_access  access,
-            void             *user_data)
+void
+async_http_settings_clear (AsyncHttpSettings *settings)
 {
-  AsyncHttpSession *session = user_data;
-
-  g_mutex_lock (&session->share_locks[data]);
-}
-
-static void
-share_unlock (CURL           *easy,
-              curl_lock_data  data,
-              void           *user_data)
-{
-  AsyncHttpSession *session = user_data;
-
-  g_mutex_unlock (&session->share_locks[data]);
-}
-
-static void
-handle_free (gpointer data)
-{
-  Handle *handle = data;
-
-  curl_multi_cleanup (handle->multi);
-  curl_easy_cleanup (handle->easy);
-  g_free (handle);
+  g_clear_pointer (&settings->proxy, g_free);
+  g_clear_pointer (&settings->no_proxy, g_free);
+  g_clear_pointer (&settings->ca_file, g_free);
+  g_clear_pointer (&settings->client_cert, g_free);
+  g_clear_pointer (&settings->client_key, g_free);
 }
 
 /**
@@ -188,7 +63,9 @@ handle_free (gpointer data)
  * Creates a session with aiohttp's defaults: at most 100 transfers at once
  * and no limit per host, a total time-out of 300 seconds, at most 10
  * redirects, TLS certificates verified, bodies of at most 64 MiB, only
- * `http` and `https`. Change them with the setters before the first request.
+ * `http` and `https`, a cookie jar, no proxy (the environment's
+ * `http_proxy` is ignored, as aiohttp's `trust_env=False`), no retries.
+ * Change them with the setters before the first request.
  *
  * Any thread.
  *
@@ -200,9 +77,8 @@ AsyncHttpSession *
 async_http_session_new (void)
 {
   AsyncHttpSession *session;
-  guint i;
 
-  ensure_curl_initialized ();
+  async_http_transfer_init_once ();
 
   session = g_new0 (AsyncHttpSession, 1);
   g_atomic_ref_count_init (&session->ref_count);
@@ -212,21 +88,18 @@ async_http_session_new (void)
   session->settings.timeout = DEFAULT_TIMEOUT_S;
   session->settings.max_redirects = DEFAULT_MAX_REDIRECTS;
   session->settings.verify_tls = TRUE;
+  session->settings.cookies_enabled = TRUE;
+  session->settings.retry.attempts = 1;
+  session->settings.retry.base_delay = DEFAULT_RETRY_BASE_DELAY_S;
+  session->settings.retry.max_delay = DEFAULT_RETRY_MAX_DELAY_S;
+  memcpy (session->settings.retry.statuses, default_retry_statuses, sizeof default_retry_statuses);
+  session->cookies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   session->user_agent = g_strdup (PACKAGE_NAME "/" PACKAGE_VERSION);
   session->default_headers = g_ptr_array_new_with_free_func (g_free);
-  g_queue_init (&session->requests);
+  g_queue_init (&session->exchanges);
   session->hosts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  session->idle_handles = g_ptr_array_new_with_free_func (handle_free);
-
-  for (i = 0; i < G_N_ELEMENTS (session->share_locks); i++)
-    g_mutex_init (&session->share_locks[i]);
-  /* Only DNS: libcurl cannot share connections, TLS sessions or cookies
-   * between transfers running at once on different threads. */
-  session->share = curl_share_init ();
-  curl_share_setopt (session->share, CURLSHOPT_LOCKFUNC, share_lock);
-  curl_share_setopt (session->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
-  curl_share_setopt (session->share, CURLSHOPT_USERDATA, session);
-  curl_share_setopt (session->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  session->idle_handles = g_ptr_array_new_with_free_func (async_http_handle_free);
+  session->share = async_http_share_new ();
   return session;
 }
 
@@ -264,8 +137,6 @@ async_http_session_ref (AsyncHttpSession *session)
 void
 async_http_session_unref (AsyncHttpSession *session)
 {
-  guint i;
-
   g_return_if_fail (session != NULL);
 
   if (!g_atomic_ref_count_dec (&session->ref_count))
@@ -273,11 +144,13 @@ async_http_session_unref (AsyncHttpSession *session)
 
   g_clear_pointer (&session->pool, async_pool_unref);
   g_ptr_array_unref (session->idle_handles);
-  curl_share_cleanup (session->share);
-  for (i = 0; i < G_N_ELEMENTS (session->share_locks); i++)
-    g_mutex_clear (&session->share_locks[i]);
+  async_http_share_free (session->share);
   g_hash_table_unref (session->hosts);
+  g_hash_table_unref (session->cookies);
   g_ptr_array_unref (session->default_headers);
+  async_http_settings_clear (&session->settings);
+  g_free (session->authorization);
+  g_free (session->base_url);
   g_free (session->user_agent);
   g_mutex_clear (&session->lock);
   g_free (session);
@@ -512,8 +385,8 @@ async_http_session_set_verify_tls (AsyncHttpSession *session,
   g_mutex_unlock (&session->lock);
 }
 
-static gboolean
-is_token (const char *text,
+gboolean
+async_http_is_token (const char *text,
           gsize       length)
 {
   gsize i;
@@ -526,15 +399,13 @@ is_token (const char *text,
   return TRUE;
 }
 
-/* A "Name: value" line, as curl takes it. A value may be empty ("Accept:"
- * removes a header curl would add). */
-static gboolean
-check_header (const char  *line,
-              GError     **error)
+gboolean
+async_http_check_header (const char  *line,
+                         GError     **error)
 {
   const char *colon = strchr (line, ':');
 
-  if (colon == NULL || !is_token (line, colon - line) || strpbrk (line, "\r\n") != NULL)
+  if (colon == NULL || !async_http_is_token (line, colon - line) || strpbrk (line, "\r\n") != NULL)
     {
       char *escaped = g_strescape (line, NULL);
 
@@ -575,7 +446,7 @@ async_http_session_add_default_header (AsyncHttpSession  *session,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   line = g_strdup_printf ("%s: %s", name, value);
-  if (strchr (name, ':') != NULL || !check_header (line, error))
+  if (strchr (name, ':') != NULL || !async_http_check_header (line, error))
     {
       if (error != NULL && *error == NULL)
         g_set_error (error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_INVALID_HEADER,
@@ -589,762 +460,549 @@ async_http_session_add_default_header (AsyncHttpSession  *session,
   return TRUE;
 }
 
-/* ---------------------------------------------------------------- requests */
-
-static Handle *
-checkout_handle_unlocked (AsyncHttpSession *session)
+/**
+ * async_http_session_set_base_url:
+ * @session: a session
+ * @base_url: (nullable): an absolute `http` or `https` URL; %NULL for none
+ *
+ * aiohttp's `ClientSession(base_url=)`: a request whose URL has no scheme
+ * ("/users", "users?id=1") is resolved against it (RFC 3986), so that
+ * "users" against "http://host/api/" is "http://host/api/users". Applies
+ * to later requests.
+ *
+ * Since: 0.2
+ */
+void
+async_http_session_set_base_url (AsyncHttpSession *session,
+                                 const char       *base_url)
 {
-  Handle *handle;
-
-  if (session->idle_handles->len > 0)
-    return g_ptr_array_steal_index_fast (session->idle_handles,
-                                         session->idle_handles->len - 1);
-  handle = g_new0 (Handle, 1);
-  handle->easy = curl_easy_init ();
-  handle->multi = curl_multi_init ();
-  return handle;
-}
-
-static void
-request_settle (Request *request)
-{
-  if (request->response != NULL)
-    async_future_resolve_quietly (&request->parent, g_steal_pointer (&request->response),
-                                  (GDestroyNotify) async_http_response_unref);
-  else if (request->error != NULL)
-    async_future_reject_quietly (&request->parent, g_steal_pointer (&request->error));
-}
-
-static void
-stream_deliver (Request *request)
-{
-  GQueue chunks;
-  GBytes *chunk;
-
-  g_mutex_lock (&request->stream_lock);
-  chunks = request->chunks;
-  g_queue_init (&request->chunks);
-  request->n_queued_bytes = 0;
-  request->delivery_scheduled = FALSE;
-  g_cond_broadcast (&request->stream_cond);
-  g_mutex_unlock (&request->stream_lock);
-
-  while ((chunk = g_queue_pop_head (&chunks)) != NULL)
-    {
-      if (async_future_is_pending (&request->parent))
-        request->on_chunk (chunk, request->chunk_data);
-      g_bytes_unref (chunk);
-    }
-}
-
-static void
-stream_deliver_cb (AsyncFuture *unused,
-                   gpointer     data)
-{
-  Request *request = data;
-
-  stream_deliver (request);
-  async_future_unref (&request->parent);
-}
-
-/* On the caller's context, after every chunk scheduled before it. */
-static void
-stream_finish_cb (AsyncFuture *unused,
-                  gpointer     data)
-{
-  Request *request = data;
-  AsyncScheduler *scheduler = g_steal_pointer (&request->scheduler);
-
-  stream_deliver (request);
-  if (request->chunk_data_destroy != NULL)
-    request->chunk_data_destroy (request->chunk_data);
-  request->chunk_data = NULL;
-  async_scheduler_unlist (scheduler, &request->held);
-  request_settle (request);
-  async_future_unref (&request->parent);
-  async_scheduler_release (scheduler, NULL);
-  async_scheduler_unref (scheduler);
-}
-
-/* Settles the request with its outcome and drops the in-flight reference.
- * Once per request, with no lock held, after it left the session's lists. */
-static void
-request_complete (Request *request)
-{
-  AsyncScheduler *scheduler;
-
-  if (request->on_chunk != NULL)
-    {
-      async_scheduler_call_soon (request->scheduler, stream_finish_cb, request, NULL);
-      return;
-    }
-
-  scheduler = g_steal_pointer (&request->scheduler);
-  async_scheduler_unlist (scheduler, &request->held);
-  request_settle (request);
-  async_future_unref (&request->parent);
-  async_scheduler_release (scheduler, NULL);
-  async_scheduler_unref (scheduler);
-}
-
-/* Gives the free slots of a host to its waiting requests, after taking
- * back the caller's slot if @was_active. Requests the pool refuses (it was
- * shut down) go to @to_complete, for after the lock. */
-static void
-host_release_unlocked (AsyncHttpSession *session,
-                       const char       *host_key,
-                       gboolean          was_active,
-                       GQueue           *to_complete)
-{
-  Host *host = g_hash_table_lookup (session->hosts, host_key);
-  GList *link;
-
-  if (was_active)
-    host->active--;
-
-  while (host->active < session->limit_per_host || session->limit_per_host == 0)
-    {
-      Request *next;
-
-      link = g_queue_pop_head_link (&host->waiting);
-      if (link == NULL)
-        break;
-      next = link->data;
-      host->active++;
-      next->state = REQUEST_QUEUED;
-      if (!async_pool_push_item (session->pool, &next->item, &next->error))
-        {
-          host->active--;
-          next->state = REQUEST_ENDED;
-          g_queue_unlink (&session->requests, &next->link);
-          g_queue_push_tail (to_complete, next);
-        }
-    }
-
-  if (host->active == 0 && host->waiting.length == 0)
-    g_hash_table_remove (session->hosts, host_key);
-}
-
-/* Out of every list, its slot given to the next request of its host. */
-static void
-request_end (Request *request,
-             Handle  *handle)
-{
-  AsyncHttpSession *session = request->session;
-  GQueue to_complete = G_QUEUE_INIT;
-  Request *other;
-
-  if (handle != NULL)
-    curl_easy_reset (handle->easy);
+  g_return_if_fail (session != NULL);
+  g_return_if_fail (base_url == NULL || g_uri_peek_scheme (base_url) != NULL);
 
   g_mutex_lock (&session->lock);
-  request->handle = NULL;
-  if (handle != NULL)
-    g_ptr_array_add (session->idle_handles, handle);
-  g_queue_unlink (&session->requests, &request->link);
-  request->state = REQUEST_ENDED;
-  host_release_unlocked (session, request->host_key, TRUE, &to_complete);
+  g_free (session->base_url);
+  session->base_url = g_strdup (base_url);
   g_mutex_unlock (&session->lock);
-
-  request_complete (request);
-  while ((other = g_queue_pop_head (&to_complete)) != NULL)
-    request_complete (other);
 }
 
-static gboolean
-request_cancel (AsyncFuture *future)
+/* The session's Authorization value: what a helper made for @scratch,
+ * a request that only serves to build and check it (taken). */
+static void
+take_default_authorization (AsyncHttpSession *session,
+                            AsyncHttpRequest *scratch)
 {
-  Request *request = (Request *) future;
-  AsyncHttpSession *session = request->session;
-  GQueue to_complete = G_QUEUE_INIT;
-  Request *other;
-  gboolean cancelled;
+  g_mutex_lock (&session->lock);
+  g_free (session->authorization);
+  session->authorization = g_steal_pointer (&scratch->authorization);
+  g_mutex_unlock (&session->lock);
+  async_http_request_unref (scratch);
+}
 
-  /* Settled before the worker is told, or the worker could settle it first
-   * and this call would report that it cancelled nothing. */
-  cancelled = async_future_cancel_quietly (future);
-  g_atomic_int_set (&request->cancelled, TRUE);
+/**
+ * async_http_session_set_basic_auth:
+ * @session: a session
+ * @user: the user name, without a colon
+ * @password: the password
+ * @error: where invalid credentials are reported
+ *
+ * aiohttp's `ClientSession(auth=BasicAuth(…))`: an `Authorization` header
+ * for every request that sets none of its own; never sent to another host
+ * after a redirect. Applies to later requests.
+ *
+ * Returns: %FALSE with %ASYNC_HTTP_ERROR_INVALID_HEADER as
+ *   async_http_request_set_basic_auth()
+ *
+ * Since: 0.2
+ */
+gboolean
+async_http_session_set_basic_auth (AsyncHttpSession  *session,
+                                   const char        *user,
+                                   const char        *password,
+                                   GError           **error)
+{
+  AsyncHttpRequest *scratch;
+
+  g_return_val_if_fail (session != NULL, FALSE);
+  g_return_val_if_fail (user != NULL, FALSE);
+  g_return_val_if_fail (password != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  scratch = async_http_request_new ("GET", "/");
+  if (!async_http_request_set_basic_auth (scratch, user, password, error))
+    {
+      async_http_request_unref (scratch);
+      return FALSE;
+    }
+  take_default_authorization (session, scratch);
+  return TRUE;
+}
+
+/**
+ * async_http_session_set_bearer_auth:
+ * @session: a session
+ * @token: the token
+ * @error: where an invalid token is reported
+ *
+ * An `Authorization: Bearer` header for every request that sets none of
+ * its own; never sent to another host after a redirect. Applies to later
+ * requests.
+ *
+ * Returns: %FALSE with %ASYNC_HTTP_ERROR_INVALID_HEADER if @token has a CR
+ *   or LF
+ *
+ * Since: 0.2
+ */
+gboolean
+async_http_session_set_bearer_auth (AsyncHttpSession  *session,
+                                    const char        *token,
+                                    GError           **error)
+{
+  AsyncHttpRequest *scratch;
+
+  g_return_val_if_fail (session != NULL, FALSE);
+  g_return_val_if_fail (token != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  scratch = async_http_request_new ("GET", "/");
+  if (!async_http_request_set_bearer_auth (scratch, token, error))
+    {
+      async_http_request_unref (scratch);
+      return FALSE;
+    }
+  take_default_authorization (session, scratch);
+  return TRUE;
+}
+
+/**
+ * async_http_session_set_raise_for_status:
+ * @session: a session
+ * @raise: %TRUE to reject the futures of responses of 400 or more
+ *
+ * aiohttp's `ClientSession(raise_for_status=True)`, for the requests that
+ * do not say otherwise. The failed response stays readable through
+ * async_http_future_get_response(). Applies to later requests.
+ *
+ * Since: 0.2
+ */
+void
+async_http_session_set_raise_for_status (AsyncHttpSession *session,
+                                         gboolean          raise)
+{
+  g_return_if_fail (session != NULL);
 
   g_mutex_lock (&session->lock);
-  if (request->state == REQUEST_WAITING)
-    {
-      Host *host = g_hash_table_lookup (session->hosts, request->host_key);
-
-      g_queue_unlink (&host->waiting, &request->wait_link);
-      g_queue_unlink (&session->requests, &request->link);
-      request->state = REQUEST_ENDED;
-      host_release_unlocked (session, request->host_key, FALSE, &to_complete);
-      g_queue_push_head (&to_complete, request);
-    }
-  else if (request->state == REQUEST_RUNNING && request->handle != NULL)
-    curl_multi_wakeup (request->handle->multi);
+  session->settings.raise_for_status = raise != FALSE;
   g_mutex_unlock (&session->lock);
-
-  if (request->on_chunk != NULL)
-    {
-      g_mutex_lock (&request->stream_lock);
-      g_cond_broadcast (&request->stream_cond);
-      g_mutex_unlock (&request->stream_lock);
-    }
-
-  while ((other = g_queue_pop_head (&to_complete)) != NULL)
-    request_complete (other);
-
-  return cancelled;
 }
 
 static void
-request_finalize (AsyncFuture *future)
+set_string (AsyncHttpSession  *session,
+            char             **field,
+            const char        *value)
 {
-  Request *request = (Request *) future;
-
-  g_clear_pointer (&request->response, async_http_response_unref);
-  g_clear_error (&request->error);
-  g_clear_pointer (&request->received, g_byte_array_unref);
-  g_queue_clear_full (&request->chunks, (GDestroyNotify) g_bytes_unref);
-  g_mutex_clear (&request->stream_lock);
-  g_cond_clear (&request->stream_cond);
-  g_clear_pointer (&request->body, g_bytes_unref);
-  curl_slist_free_all (request->headers);
-  g_free (request->user_agent);
-  g_free (request->host_key);
-  g_free (request->url);
-  g_free (request->method);
-  async_http_session_unref (request->session);
+  g_mutex_lock (&session->lock);
+  g_free (*field);
+  *field = g_strdup (value);
+  g_mutex_unlock (&session->lock);
 }
 
-static const AsyncFutureClass request_class = {
-  .name = "AsyncHttpSession request",
-  .cancel = request_cancel,
-  .finalize = request_finalize,
-};
-
-/* ---------------------------------------------------------------- transfer */
-
-static size_t
-on_header (char   *buffer,
-           size_t  size,
-           size_t  n_items,
-           void   *data)
+/**
+ * async_http_session_set_proxy:
+ * @session: a session
+ * @proxy_url: (nullable): the proxy, as curl's `--proxy` takes it:
+ *   `http://host:port`, `https://…`, `socks5h://…`, with `user:password@`
+ *   if it needs them; %NULL for none
+ *
+ * Sends every later request through the proxy (aiohttp's `proxy=`).
+ *
+ * Since: 0.2
+ */
+void
+async_http_session_set_proxy (AsyncHttpSession *session,
+                              const char       *proxy_url)
 {
-  Request *request = data;
+  g_return_if_fail (session != NULL);
+  g_return_if_fail (proxy_url == NULL || strpbrk (proxy_url, "\r\n") == NULL);
 
-  async_http_response_add_header_line (request->response, buffer, size * n_items);
-  return size * n_items;
+  set_string (session, &session->settings.proxy, proxy_url);
 }
 
-static void
-stream_push (Request    *request,
-             const char *data,
-             gsize       length)
+/**
+ * async_http_session_set_no_proxy:
+ * @session: a session
+ * @hosts: (nullable): host names (and domains) that bypass the proxy,
+ *   comma-separated, as curl's `--noproxy`; "*" for all
+ *
+ * Since: 0.2
+ */
+void
+async_http_session_set_no_proxy (AsyncHttpSession *session,
+                                 const char       *hosts)
 {
-  gboolean schedule;
+  g_return_if_fail (session != NULL);
 
-  g_mutex_lock (&request->stream_lock);
-  g_queue_push_tail (&request->chunks, g_bytes_new (data, length));
-  request->n_queued_bytes += length;
-  schedule = !request->delivery_scheduled;
-  request->delivery_scheduled = TRUE;
-  g_mutex_unlock (&request->stream_lock);
-
-  if (schedule)
-    {
-      async_future_ref (&request->parent);
-      async_scheduler_call_soon (request->scheduler, stream_deliver_cb, request, NULL);
-    }
-
-  g_mutex_lock (&request->stream_lock);
-  while (request->n_queued_bytes > STREAM_HIGH_WATER
-         && !g_atomic_int_get (&request->cancelled))
-    g_cond_wait (&request->stream_cond, &request->stream_lock);
-  g_mutex_unlock (&request->stream_lock);
+  set_string (session, &session->settings.no_proxy, hosts);
 }
 
-static size_t
-on_write (char   *buffer,
-          size_t  size,
-          size_t  n_items,
-          void   *data)
+/**
+ * async_http_session_set_trust_env:
+ * @session: a session
+ * @trust_env: %TRUE to obey `http_proxy`, `https_proxy`, `all_proxy` and
+ *   `no_proxy` from the environment
+ *
+ * aiohttp's `trust_env=`, %FALSE by default: unlike the curl tool, a
+ * session ignores the environment's proxies unless told to. An explicit
+ * async_http_session_set_proxy() wins either way.
+ *
+ * Since: 0.2
+ */
+void
+async_http_session_set_trust_env (AsyncHttpSession *session,
+                                  gboolean          trust_env)
 {
-  Request *request = data;
-  gsize length = size * n_items;
-
-  if (g_atomic_int_get (&request->cancelled))
-    return 0;
-  if (request->settings.max_body_size != 0
-      && request->n_received + length > request->settings.max_body_size)
-    {
-      request->too_large = TRUE;
-      return 0;
-    }
-  request->n_received += length;
-
-  if (request->on_chunk != NULL)
-    stream_push (request, buffer, length);
-  else
-    g_byte_array_append (request->received, (const guint8 *) buffer, length);
-  return length;
-}
-
-static int
-on_progress (void       *data,
-             curl_off_t  download_total,
-             curl_off_t  downloaded,
-             curl_off_t  upload_total,
-             curl_off_t  uploaded)
-{
-  Request *request = data;
-
-  return g_atomic_int_get (&request->cancelled) ? 1 : 0;
-}
-
-static AsyncHttpError
-error_for_code (CURLcode code)
-{
-  /* An int: -Wswitch-enum would want every one of curl's codes. */
-  switch ((int) code)
-    {
-    case CURLE_URL_MALFORMAT:
-      return ASYNC_HTTP_ERROR_INVALID_URL;
-    case CURLE_UNSUPPORTED_PROTOCOL:
-      return ASYNC_HTTP_ERROR_UNSUPPORTED_SCHEME;
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-      return ASYNC_HTTP_ERROR_RESOLVE;
-    case CURLE_COULDNT_CONNECT:
-      return ASYNC_HTTP_ERROR_CONNECT;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_ENGINE_INITFAILED:
-    case CURLE_SSL_SHUTDOWN_FAILED:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_CLIENTCERT:
-    case CURLE_USE_SSL_FAILED:
-      return ASYNC_HTTP_ERROR_TLS;
-    case CURLE_OPERATION_TIMEDOUT:
-      return ASYNC_HTTP_ERROR_TIMED_OUT;
-    case CURLE_FILESIZE_EXCEEDED:
-      return ASYNC_HTTP_ERROR_TOO_LARGE;
-    case CURLE_TOO_MANY_REDIRECTS:
-      return ASYNC_HTTP_ERROR_TOO_MANY_REDIRECTS;
-    case CURLE_WEIRD_SERVER_REPLY:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_GOT_NOTHING:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-    case CURLE_HTTP3:
-    case CURLE_BAD_CONTENT_ENCODING:
-    case CURLE_RANGE_ERROR:
-    /* curl reports broken chunked encoding as a receive error too. */
-    case CURLE_RECV_ERROR:
-      return ASYNC_HTTP_ERROR_PROTOCOL;
-    case CURLE_SEND_ERROR:
-    case CURLE_SEND_FAIL_REWIND:
-      return ASYNC_HTTP_ERROR_SEND;
-    default:
-      return ASYNC_HTTP_ERROR_FAILED;
-    }
-}
-
-static void
-set_curl_error (Request  *request,
-                CURL     *easy,
-                CURLcode  code)
-{
-  const char *message = request->error_buffer[0] != '\0'
-                        ? request->error_buffer : curl_easy_strerror (code);
-  AsyncHttpError error_code = error_for_code (code);
-  long status = 0;
-
-  /* Our own check let only http and https through, so curl refuses a
-   * scheme after a redirect (a 3xx was received) or refuses an HTTP/0.9
-   * reply, which had no status line: the latter is a protocol error. */
-  curl_easy_getinfo (easy, CURLINFO_RESPONSE_CODE, &status);
-  if (error_code == ASYNC_HTTP_ERROR_UNSUPPORTED_SCHEME && status == 0)
-    error_code = ASYNC_HTTP_ERROR_PROTOCOL;
-
-  if (request->too_large)
-    g_set_error (&request->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_TOO_LARGE,
-                 "%s: the body is larger than %" G_GUINT64_FORMAT " bytes",
-                 request->url, request->settings.max_body_size);
-  else if (g_atomic_int_get (&request->cancelled))
-    g_set_error (&request->error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                 "%s: the transfer was cancelled", request->url);
-  else
-    g_set_error (&request->error, ASYNC_HTTP_ERROR, error_code,
-                 "%s: %s", request->url, message);
-}
-
-static void
-setup_transfer (Request *request,
-                CURL    *easy)
-{
-  const Settings *settings = &request->settings;
-  gboolean is_head = strcmp (request->method, "HEAD") == 0;
-
-  curl_easy_setopt (easy, CURLOPT_URL, request->url);
-  curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt (easy, CURLOPT_SHARE, request->session->share);
-  curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, request->error_buffer);
-#if LIBCURL_VERSION_NUM >= 0x075500
-  curl_easy_setopt (easy, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt (easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-#else
-  curl_easy_setopt (easy, CURLOPT_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
-  curl_easy_setopt (easy, CURLOPT_REDIR_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-  if (!(request->flags & ASYNC_HTTP_REQUEST_NO_REDIRECTS))
-    {
-      curl_easy_setopt (easy, CURLOPT_FOLLOWLOCATION, 1L);
-      curl_easy_setopt (easy, CURLOPT_MAXREDIRS, (long) settings->max_redirects);
-    }
-  curl_easy_setopt (easy, CURLOPT_SSL_VERIFYPEER, settings->verify_tls ? 1L : 0L);
-  curl_easy_setopt (easy, CURLOPT_SSL_VERIFYHOST, settings->verify_tls ? 2L : 0L);
-  /* Decoded as aiohttp does; the body cap applies to the decoded size. */
-  curl_easy_setopt (easy, CURLOPT_ACCEPT_ENCODING, "");
-
-  if (settings->timeout > 0)
-    curl_easy_setopt (easy, CURLOPT_TIMEOUT_MS, (long) MAX (1, settings->timeout * 1000));
-  if (settings->connect_timeout > 0)
-    curl_easy_setopt (easy, CURLOPT_CONNECTTIMEOUT_MS,
-                      (long) MAX (1, settings->connect_timeout * 1000));
-  if (settings->low_speed_limit > 0 && settings->low_speed_time > 0)
-    {
-      curl_easy_setopt (easy, CURLOPT_LOW_SPEED_LIMIT, (long) settings->low_speed_limit);
-      curl_easy_setopt (easy, CURLOPT_LOW_SPEED_TIME, (long) settings->low_speed_time);
-    }
-  /* A HEAD response announces a length it does not send. */
-  if (settings->max_body_size != 0 && !is_head)
-    curl_easy_setopt (easy, CURLOPT_MAXFILESIZE_LARGE,
-                      (curl_off_t) MIN (settings->max_body_size, G_MAXINT64));
-
-  if (request->user_agent != NULL)
-    curl_easy_setopt (easy, CURLOPT_USERAGENT, request->user_agent);
-  curl_easy_setopt (easy, CURLOPT_HTTPHEADER, request->headers);
-
-  if (is_head)
-    curl_easy_setopt (easy, CURLOPT_NOBODY, 1L);
-  else if (strcmp (request->method, "POST") == 0)
-    curl_easy_setopt (easy, CURLOPT_POST, 1L);
-  else if (strcmp (request->method, "GET") != 0 || request->body != NULL)
-    curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, request->method);
-
-  if (request->body != NULL || strcmp (request->method, "POST") == 0)
-    {
-      gsize size = 0;
-      const void *data = request->body != NULL ? g_bytes_get_data (request->body, &size) : NULL;
-
-      curl_easy_setopt (easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) size);
-      curl_easy_setopt (easy, CURLOPT_POSTFIELDS, data != NULL ? data : "");
-    }
-
-  curl_easy_setopt (easy, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt (easy, CURLOPT_HEADERDATA, request);
-  curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, on_write);
-  curl_easy_setopt (easy, CURLOPT_WRITEDATA, request);
-  curl_easy_setopt (easy, CURLOPT_XFERINFOFUNCTION, on_progress);
-  curl_easy_setopt (easy, CURLOPT_XFERINFODATA, request);
-  curl_easy_setopt (easy, CURLOPT_NOPROGRESS, 0L);
-}
-
-static gboolean
-transfer_run (Request  *request,
-              Handle   *handle,
-              CURLcode *code)
-{
-  int running = 1;
-  CURLMsg *message;
-  int n_left;
-
-  curl_multi_add_handle (handle->multi, handle->easy);
-  for (;;)
-    {
-      if (curl_multi_perform (handle->multi, &running) != CURLM_OK
-          || running == 0 || g_atomic_int_get (&request->cancelled))
-        break;
-      curl_multi_poll (handle->multi, NULL, 0, POLL_TIMEOUT_MS, NULL);
-    }
-
-  *code = CURLE_ABORTED_BY_CALLBACK;
-  while ((message = curl_multi_info_read (handle->multi, &n_left)) != NULL)
-    if (message->msg == CURLMSG_DONE && message->easy_handle == handle->easy)
-      *code = message->data.result;
-  /* Removing an unfinished transfer closes its connection: the server
-   * sees the cancellation at once. */
-  curl_multi_remove_handle (handle->multi, handle->easy);
-  return running == 0;
-}
-
-static double
-seconds_of (CURL     *easy,
-            CURLINFO  info)
-{
-  curl_off_t us = 0;
-
-  curl_easy_getinfo (easy, info, &us);
-  return us / (double) G_USEC_PER_SEC;
-}
-
-static void
-collect_response (Request *request,
-                  CURL    *easy)
-{
-  AsyncHttpResponse *response = request->response;
-  long status = 0, version = 0;
-  char *url = NULL;
-
-  curl_easy_getinfo (easy, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_getinfo (easy, CURLINFO_EFFECTIVE_URL, &url);
-  curl_easy_getinfo (easy, CURLINFO_HTTP_VERSION, &version);
-  response->status = (guint) status;
-  response->url = g_strdup (url != NULL ? url : request->url);
-  g_free (response->http_version);
-  switch (version)
-    {
-    case CURL_HTTP_VERSION_1_0:
-      response->http_version = g_strdup ("1.0");
-      break;
-    case CURL_HTTP_VERSION_2_0:
-      response->http_version = g_strdup ("2");
-      break;
-    case CURL_HTTP_VERSION_3:
-      response->http_version = g_strdup ("3");
-      break;
-    default:
-      response->http_version = g_strdup ("1.1");
-      break;
-    }
-
-  response->timings.name_lookup = seconds_of (easy, CURLINFO_NAMELOOKUP_TIME_T);
-  response->timings.connect = seconds_of (easy, CURLINFO_CONNECT_TIME_T);
-  response->timings.tls = seconds_of (easy, CURLINFO_APPCONNECT_TIME_T);
-  response->timings.first_byte = seconds_of (easy, CURLINFO_STARTTRANSFER_TIME_T);
-  response->timings.total = seconds_of (easy, CURLINFO_TOTAL_TIME_T);
-  response->timings.redirect = seconds_of (easy, CURLINFO_REDIRECT_TIME_T);
-
-  if (request->received != NULL)
-    {
-      GByteArray *received = g_steal_pointer (&request->received);
-      gsize size = received->len;
-
-      /* The NUL past the end lets get_text () return the body as it is. */
-      g_byte_array_append (received, (const guint8 *) "", 1);
-      async_http_response_take_body (response,
-                                     g_bytes_new_take (g_byte_array_free (received, FALSE),
-                                                       size));
-    }
-  else
-    async_http_response_take_body (response, g_bytes_new_static ("", 0));
-
-  if ((request->flags & ASYNC_HTTP_REQUEST_RAISE_FOR_STATUS) && status >= 400)
-    {
-      g_set_error (&request->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_STATUS,
-                   "%s: HTTP %ld %s", response->url, status, response->reason);
-      g_clear_pointer (&request->response, async_http_response_unref);
-    }
-}
-
-static void
-request_run (AsyncPoolItem *item,
-             gboolean       run)
-{
-  Request *request = (Request *) ((char *) item - G_STRUCT_OFFSET (Request, item));
-  AsyncHttpSession *session = request->session;
-  Handle *handle = NULL;
-  CURLcode code;
+  g_return_if_fail (session != NULL);
 
   g_mutex_lock (&session->lock);
-  if (run && !g_atomic_int_get (&request->cancelled))
-    {
-      request->state = REQUEST_RUNNING;
-      handle = request->handle = checkout_handle_unlocked (session);
-    }
+  session->settings.trust_env = trust_env != FALSE;
   g_mutex_unlock (&session->lock);
-
-  if (!run)
-    g_set_error (&request->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_CLOSED,
-                 "%s: the session was closed", request->url);
-  else if (handle != NULL)
-    {
-      request->response = async_http_response_new ();
-      if (request->on_chunk == NULL)
-        request->received = g_byte_array_new ();
-      setup_transfer (request, handle->easy);
-      if (transfer_run (request, handle, &code) && code == CURLE_OK)
-        collect_response (request, handle->easy);
-      else
-        {
-          set_curl_error (request, handle->easy, code);
-          g_clear_pointer (&request->response, async_http_response_unref);
-        }
-    }
-
-  request_end (request, handle);
 }
 
-static AsyncFuture *
-reject_early (GError         *error,
-              gpointer        chunk_data,
-              GDestroyNotify  chunk_data_destroy)
+/**
+ * async_http_session_set_ca_file:
+ * @session: a session
+ * @path: (nullable): a PEM file of the certificate authorities to trust,
+ *   in place of the system's; %NULL for the system's
+ *
+ * curl's `--cacert`; aiohttp's `ssl=ssl.create_default_context(cafile=)`.
+ *
+ * Since: 0.2
+ */
+void
+async_http_session_set_ca_file (AsyncHttpSession *session,
+                                const char       *path)
 {
-  if (chunk_data_destroy != NULL)
-    chunk_data_destroy (chunk_data);
-  return async_future_new_rejected (error);
+  g_return_if_fail (session != NULL);
+
+  set_string (session, &session->settings.ca_file, path);
 }
 
-/* scheme://host:port of @url, the key of the per-host limit; NULL with an
- * error if curl cannot parse it or it is not http or https. */
-static char *
-host_key_for (const char  *url,
-              GError     **error)
+/**
+ * async_http_session_set_client_certificate:
+ * @session: a session
+ * @certificate_path: (nullable): a PEM client certificate to present; %NULL
+ *   for none
+ * @key_path: (nullable): its private key, if not in the same file
+ *
+ * curl's `--cert` and `--key`.
+ *
+ * Since: 0.2
+ */
+void
+async_http_session_set_client_certificate (AsyncHttpSession *session,
+                                           const char       *certificate_path,
+                                           const char       *key_path)
 {
-  CURLU *parsed = curl_url ();
-  char *scheme = NULL, *host = NULL, *port = NULL;
-  char *key = NULL;
-  CURLUcode code;
+  g_return_if_fail (session != NULL);
+  g_return_if_fail (key_path == NULL || certificate_path != NULL);
 
-  code = curl_url_set (parsed, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME);
-  if (code == CURLUE_OK)
-    code = curl_url_get (parsed, CURLUPART_SCHEME, &scheme, 0);
-  if (code == CURLUE_OK)
-    code = curl_url_get (parsed, CURLUPART_HOST, &host, 0);
-  if (code == CURLUE_OK)
-    code = curl_url_get (parsed, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
-
-  if (scheme != NULL
-      && g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
-    g_set_error (error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_UNSUPPORTED_SCHEME,
-                 "%s: the scheme “%s” is not supported, only http and https", url, scheme);
-  else if (code != CURLUE_OK)
-    g_set_error (error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_INVALID_URL,
-                 "%s: %s", url, curl_url_strerror (code));
-  else
-    key = g_strdup_printf ("%s://%s:%s", scheme, host, port);
-
-  curl_free (scheme);
-  curl_free (host);
-  curl_free (port);
-  curl_url_cleanup (parsed);
-  return key;
+  set_string (session, &session->settings.client_cert, certificate_path);
+  set_string (session, &session->settings.client_key, key_path);
 }
 
-static AsyncFuture *
-request_submit (AsyncHttpSession      *session,
-                const char            *method,
-                const char            *url,
-                const char * const    *headers,
-                GBytes                *body,
-                AsyncHttpRequestFlags  flags,
-                AsyncHttpChunkFunc     on_chunk,
-                gpointer               chunk_data,
-                GDestroyNotify         chunk_data_destroy)
+/**
+ * async_http_session_set_retry:
+ * @session: a session
+ * @attempts: how many attempts at most, the first included; 1 for none
+ *   (the default)
+ * @base_delay: seconds before the second attempt; each later one waits
+ *   twice as long, with jitter (between half and all of it)
+ * @max_delay: the cap of a delay; a `Retry-After` longer than this is not
+ *   waited for: the response is returned instead
+ *
+ * The retry policy, which aiohttp leaves to its users. An attempt is
+ * retried if it failed to connect (%ASYNC_HTTP_ERROR_CONNECT), had its
+ * connection reset (%ASYNC_HTTP_ERROR_CONNECTION_RESET) or got a status of
+ * async_http_session_set_retry_statuses() (429, 502, 503, 504 by default),
+ * and only if the request is idempotent (async_http_request_set_idempotent())
+ * and none of its body was delivered to a chunk callback. `Retry-After`
+ * (seconds or an HTTP date) replaces the computed delay. The total
+ * time-out covers all attempts; cancelling the future stops the waiting
+ * at once. The response tells how many attempts it took
+ * (async_http_response_get_n_attempts()). The wait holds the request's
+ * worker thread and its slot of the per-host limit.
+ *
+ * Since: 0.2
+ */
+void
+async_http_session_set_retry (AsyncHttpSession *session,
+                              guint             attempts,
+                              double            base_delay,
+                              double            max_delay)
 {
-  Request *request;
-  GError *error = NULL;
-  char *host_key;
-  struct curl_slist *header_list = NULL;
-  gboolean has_expect = FALSE;
-  GQueue to_complete = G_QUEUE_INIT;
-  Request *other;
-  Host *host;
+  g_return_if_fail (session != NULL);
+  g_return_if_fail (attempts >= 1);
+  g_return_if_fail (base_delay >= 0);
+  g_return_if_fail (max_delay >= base_delay);
+
+  g_mutex_lock (&session->lock);
+  session->settings.retry.attempts = attempts;
+  session->settings.retry.base_delay = base_delay;
+  session->settings.retry.max_delay = max_delay;
+  g_mutex_unlock (&session->lock);
+}
+
+/**
+ * async_http_session_set_retry_statuses:
+ * @session: a session
+ * @statuses: (array length=n_statuses): the statuses worth another attempt
+ * @n_statuses: how many; at most 15
+ *
+ * 429, 502, 503 and 504 by default.
+ *
+ * Since: 0.2
+ */
+void
+async_http_session_set_retry_statuses (AsyncHttpSession *session,
+                                       const guint      *statuses,
+                                       gsize             n_statuses)
+{
+  AsyncHttpRetry *retry;
+  gsize i;
+
+  g_return_if_fail (session != NULL);
+  g_return_if_fail (statuses != NULL || n_statuses == 0);
+  g_return_if_fail (n_statuses < G_N_ELEMENTS (retry->statuses));
+
+  g_mutex_lock (&session->lock);
+  retry = &session->settings.retry;
+  memset (retry->statuses, 0, sizeof retry->statuses);
+  for (i = 0; i < n_statuses; i++)
+    retry->statuses[i] = statuses[i];
+  g_mutex_unlock (&session->lock);
+}
+
+/* The 0.1 API's arguments as a request. NULL with @error for a header
+ * line that is not one. */
+static AsyncHttpRequest *
+request_from_arguments (const char            *method,
+                        const char            *url,
+                        const char * const    *headers,
+                        GBytes                *body,
+                        AsyncHttpRequestFlags  flags,
+                        GError               **error)
+{
+  AsyncHttpRequest *request = async_http_request_new (method, url);
   guint i;
 
-  if (!is_token (method, strlen (method)))
-    {
-      char *escaped = g_strescape (method, NULL);
-
-      error = g_error_new (ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_INVALID_HEADER,
-                           "%s: invalid method “%s”", url, escaped);
-      g_free (escaped);
-      return reject_early (error, chunk_data, chunk_data_destroy);
-    }
   for (i = 0; headers != NULL && headers[i] != NULL; i++)
+    if (!async_http_request_add_header_line (request, headers[i], error))
+      {
+        async_http_request_unref (request);
+        return NULL;
+      }
+  if (body != NULL)
     {
-      if (!check_header (headers[i], &error))
-        return reject_early (error, chunk_data, chunk_data_destroy);
-      has_expect |= g_ascii_strncasecmp (headers[i], "Expect:", 7) == 0;
+      request->body_kind = ASYNC_HTTP_BODY_BYTES;
+      request->body = g_bytes_ref (body);
+      /* 0.1 sent the body as it was, with curl's form type. */
+      request->content_type = g_strdup ("application/x-www-form-urlencoded");
     }
-  host_key = host_key_for (url, &error);
-  if (host_key == NULL)
-    return reject_early (error, chunk_data, chunk_data_destroy);
+  if (flags & ASYNC_HTTP_REQUEST_RAISE_FOR_STATUS)
+    request->raise_for_status = TRUE;
+  if (flags & ASYNC_HTTP_REQUEST_NO_REDIRECTS)
+    request->follow_redirects = FALSE;
+  return request;
+}
 
-  request = async_future_alloc (&request_class, sizeof (Request), G_STRFUNC);
-  request->item.func = request_run;
-  request->session = async_http_session_ref (session);
-  request->link.data = request;
-  request->wait_link.data = request;
-  request->method = g_ascii_strup (method, -1);
-  request->url = g_strdup (url);
-  request->host_key = host_key;
-  request->body = body != NULL ? g_bytes_ref (body) : NULL;
-  request->flags = flags;
-  request->on_chunk = on_chunk;
-  request->chunk_data = chunk_data;
-  request->chunk_data_destroy = chunk_data_destroy;
-  g_mutex_init (&request->stream_lock);
-  g_cond_init (&request->stream_cond);
-  g_queue_init (&request->chunks);
-  request->scheduler = async_scheduler_ref (async_scheduler_get_thread_default ());
-  async_scheduler_hold (request->scheduler, &request->held, &request->parent, NULL);
-  /* The in-flight reference, dropped by request_complete (). */
-  async_future_ref (&request->parent);
+static AsyncFuture *
+submit_arguments (AsyncHttpSession      *session,
+                  const char            *method,
+                  const char            *url,
+                  const char * const    *headers,
+                  GBytes                *body,
+                  AsyncHttpRequestFlags  flags,
+                  AsyncHttpChunkFunc     on_chunk,
+                  gpointer               user_data,
+                  GDestroyNotify         user_data_destroy)
+{
+  GError *error = NULL;
+  AsyncHttpRequest *request = request_from_arguments (method, url, headers, body, flags, &error);
+  AsyncFuture *future;
 
-  g_mutex_lock (&session->lock);
-  request->settings = session->settings;
-  request->user_agent = g_strdup (session->user_agent);
-  for (i = 0; i < session->default_headers->len; i++)
-    header_list = curl_slist_append (header_list, session->default_headers->pdata[i]);
-  for (i = 0; headers != NULL && headers[i] != NULL; i++)
-    header_list = curl_slist_append (header_list, headers[i]);
-  /* No 100-continue round trip before a large body. */
-  if (body != NULL && !has_expect)
-    header_list = curl_slist_append (header_list, "Expect:");
-  request->headers = header_list;
-
-  if (session->closed)
+  if (request == NULL)
     {
-      g_mutex_unlock (&session->lock);
-      request->state = REQUEST_ENDED;
-      g_set_error (&request->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_CLOSED,
-                   "%s: the session was closed", url);
-      request_complete (request);
-      return &request->parent;
+      if (user_data_destroy != NULL)
+        user_data_destroy (user_data);
+      return async_future_new_rejected (error);
     }
-  if (session->pool == NULL)
-    session->pool = async_pool_new (session->limit);
+  {
+    AsyncHttpDelivery delivery = { on_chunk, user_data, user_data_destroy, FALSE, NULL, NULL, NULL, NULL };
 
-  g_queue_push_tail_link (&session->requests, &request->link);
-  host = g_hash_table_lookup (session->hosts, host_key);
-  if (host == NULL)
-    {
-      host = g_new0 (Host, 1);
-      g_queue_init (&host->waiting);
-      g_hash_table_insert (session->hosts, g_strdup (host_key), host);
-    }
-  /* Behind the host's waiting requests; it starts at once if the host has
-   * a free slot. */
-  request->state = REQUEST_WAITING;
-  g_queue_push_tail_link (&host->waiting, &request->wait_link);
-  host_release_unlocked (session, host_key, FALSE, &to_complete);
-  g_mutex_unlock (&session->lock);
+    future = async_http_exchange_submit (session, request, on_chunk != NULL ? &delivery : NULL);
+  }
+  async_http_request_unref (request);
+  return future;
+}
 
-  while ((other = g_queue_pop_head (&to_complete)) != NULL)
-    request_complete (other);
-  return &request->parent;
+/**
+ * async_http_session_send:
+ * @session: a session
+ * @request: the request; the session takes a reference and freezes it
+ *
+ * Sends @request (aiohttp's `session.request()`, with the body read). The
+ * transfer waits for a slot of the session's pool and of its host, then
+ * runs on a worker thread; redirects are followed and failed attempts
+ * retried as the session and the request say. A malformed URL, method or
+ * header, or a scheme other than http and https, rejects the future before
+ * anything is sent. Cancelling the future aborts the transfer at once, and
+ * stops the retrying. async_run() waits for the request to end before it
+ * returns.
+ *
+ * Any thread; the future settles on the scheduler of the caller's context.
+ *
+ * Returns: (transfer full): the future of an #AsyncHttpResponse
+ *   (async_future_get_value()), or of an %ASYNC_HTTP_ERROR; with
+ *   raise-for-status, async_http_future_get_response() still gives the
+ *   failed response
+ *
+ * Since: 0.2
+ */
+AsyncFuture *
+async_http_session_send (AsyncHttpSession *session,
+                         AsyncHttpRequest *request)
+{
+  g_return_val_if_fail (session != NULL, NULL);
+  g_return_val_if_fail (request != NULL, NULL);
+
+  return async_http_exchange_submit (session, request, NULL);
+}
+
+/**
+ * async_http_session_send_stream:
+ * @session: a session
+ * @request: the request; the session takes a reference and freezes it
+ * @on_chunk: receives the body piece by piece
+ * @user_data: (nullable): the data for @on_chunk
+ * @user_data_destroy: (nullable): frees @user_data on the caller's context
+ *   once the request has ended
+ *
+ * As async_http_session_send(), but the body of the final response goes to
+ * @on_chunk as it arrives, on the caller's context, instead of into the
+ * response, whose body is then empty. The transfer stops reading from the
+ * socket while more than 1 MiB waits for @on_chunk. The bodies of
+ * redirects and retried attempts never reach @on_chunk, nor does the body
+ * of a failure when raise-for-status is on: that one goes with the failed
+ * response (async_http_future_get_response()). The body cap still
+ * applies; set it to 0 for unbounded downloads.
+ *
+ * Any thread whose thread-default context is iterated.
+ *
+ * Returns: (transfer full): the future of an #AsyncHttpResponse, settled
+ *   after the last chunk was delivered
+ *
+ * Since: 0.2
+ */
+AsyncFuture *
+async_http_session_send_stream (AsyncHttpSession   *session,
+                                AsyncHttpRequest   *request,
+                                AsyncHttpChunkFunc  on_chunk,
+                                gpointer            user_data,
+                                GDestroyNotify      user_data_destroy)
+{
+  g_return_val_if_fail (session != NULL, NULL);
+  g_return_val_if_fail (request != NULL, NULL);
+  g_return_val_if_fail (on_chunk != NULL, NULL);
+
+  {
+    AsyncHttpDelivery delivery = { on_chunk, user_data, user_data_destroy, FALSE, NULL, NULL, NULL, NULL };
+
+    return async_http_exchange_submit (session, request, &delivery);
+  }
+}
+
+/**
+ * async_http_session_open:
+ * @session: a session
+ * @request: the request; the session takes a reference and freezes it
+ *
+ * aiohttp's `async with session.get(url) as response:` before any body is
+ * read: the future resolves with the response's status line and headers
+ * as soon as they arrived (after redirects and retries), and the body is
+ * then read with async_http_response_read() until it ends, or dropped with
+ * async_http_response_close(), or by dropping the last reference to the
+ * response: nobody can read it then, and the transfer ends. Raise-for-status is decided here: a
+ * failure rejects the future and its body goes with the failed response
+ * (async_http_future_get_response()), never to a reader.
+ *
+ * Any thread.
+ *
+ * Returns: (transfer full): the future of an #AsyncHttpResponse whose body
+ *   is read with async_http_response_read()
+ *
+ * Since: 0.2
+ */
+AsyncFuture *
+async_http_session_open (AsyncHttpSession *session,
+                         AsyncHttpRequest *request)
+{
+  AsyncHttpDelivery delivery = { NULL, NULL, NULL, TRUE, NULL, NULL, NULL, NULL };
+
+  g_return_val_if_fail (session != NULL, NULL);
+  g_return_val_if_fail (request != NULL, NULL);
+
+  return async_http_exchange_submit (session, request, &delivery);
+}
+
+/**
+ * async_http_session_download:
+ * @session: a session
+ * @request: the request; the session takes a reference and freezes it
+ * @destination: a local file, replaced on success
+ * @on_progress: (nullable): told the bytes written so far, on the caller's
+ *   context
+ * @user_data: (nullable): the data for @on_progress
+ * @user_data_destroy: (nullable): frees @user_data on the caller's context
+ *   once the download has ended
+ *
+ * Writes the body to a temporary file beside @destination (its name with
+ * `.part-XXXXXX` added) on the worker thread, and renames it into place
+ * only once the whole body arrived: a failed or cancelled download leaves
+ * nothing behind, and an existing @destination is untouched until then.
+ * A status of 400 or more always fails (%ASYNC_HTTP_ERROR_STATUS, its
+ * body with async_http_future_get_response()): an error page is never
+ * saved as the file. The body cap still applies; set it to 0 for no cap.
+ *
+ * Any thread whose thread-default context is iterated.
+ *
+ * Returns: (transfer full): the future of an #AsyncHttpResponse with an
+ *   empty body, settled after the file was renamed into place; errors
+ *   writing it are %ASYNC_HTTP_ERROR_FILE
+ *
+ * Since: 0.2
+ */
+AsyncFuture *
+async_http_session_download (AsyncHttpSession      *session,
+                             AsyncHttpRequest      *request,
+                             GFile                 *destination,
+                             AsyncHttpProgressFunc  on_progress,
+                             gpointer               user_data,
+                             GDestroyNotify         user_data_destroy)
+{
+  AsyncHttpDelivery delivery = { NULL, NULL, NULL, FALSE, destination,
+                                 on_progress, user_data, user_data_destroy };
+
+  g_return_val_if_fail (session != NULL, NULL);
+  g_return_val_if_fail (request != NULL, NULL);
+  g_return_val_if_fail (G_IS_FILE (destination), NULL);
+
+  return async_http_exchange_submit (session, request, &delivery);
 }
 
 /**
  * async_http_session_request:
  * @session: a session
- * @method: "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE" or another token
+ * @method: "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE" or another
+ *   token, sent as given (methods are case-sensitive; 0.1 upper-cased it)
  * @url: an `http` or `https` URL
  * @headers: (nullable) (array zero-terminated=1): "Name: value" lines, sent
  *   after the session's default headers; "Name:" removes a header curl
@@ -1378,7 +1036,7 @@ async_http_session_request (AsyncHttpSession      *session,
   g_return_val_if_fail (method != NULL, NULL);
   g_return_val_if_fail (url != NULL, NULL);
 
-  return request_submit (session, method, url, headers, body, flags, NULL, NULL, NULL);
+  return submit_arguments (session, method, url, headers, body, flags, NULL, NULL, NULL);
 }
 
 /**
@@ -1402,8 +1060,8 @@ async_http_session_get (AsyncHttpSession *session,
   g_return_val_if_fail (session != NULL, NULL);
   g_return_val_if_fail (url != NULL, NULL);
 
-  return request_submit (session, "GET", url, NULL, NULL, ASYNC_HTTP_REQUEST_DEFAULT,
-                         NULL, NULL, NULL);
+  return submit_arguments (session, "GET", url, NULL, NULL, ASYNC_HTTP_REQUEST_DEFAULT,
+                           NULL, NULL, NULL);
 }
 
 /**
@@ -1422,8 +1080,11 @@ async_http_session_get (AsyncHttpSession *session,
  * As async_http_session_request(), but the body goes to @on_chunk as it
  * arrives, on the caller's context, instead of into the response, whose
  * body is then empty: a large download never sits in memory whole. The
- * transfer slows down while more than 1 MiB waits for @on_chunk. The body
- * cap still applies; set it to 0 for unbounded downloads.
+ * transfer slows down while more than 1 MiB waits for @on_chunk. With
+ * %ASYNC_HTTP_REQUEST_RAISE_FOR_STATUS the body of a failure never reaches
+ * @on_chunk: it goes with the failed response
+ * (async_http_future_get_response()). The body cap still applies; set it
+ * to 0 for unbounded downloads.
  *
  * Any thread whose thread-default context is iterated.
  *
@@ -1448,8 +1109,8 @@ async_http_session_request_stream (AsyncHttpSession      *session,
   g_return_val_if_fail (url != NULL, NULL);
   g_return_val_if_fail (on_chunk != NULL, NULL);
 
-  return request_submit (session, method, url, headers, body, flags,
-                         on_chunk, user_data, user_data_destroy);
+  return submit_arguments (session, method, url, headers, body, flags,
+                           on_chunk, user_data, user_data_destroy);
 }
 
 /**
@@ -1457,7 +1118,8 @@ async_http_session_request_stream (AsyncHttpSession      *session,
  * @session: a session
  *
  * aiohttp's `close()`: cancels every request not ended yet (their futures
- * are cancelled at once, their transfers aborted), waits for the worker
+ * are cancelled at once, their transfers aborted, those of opened
+ * responses too), waits for the worker
  * threads to let go of them, which takes milliseconds, and rejects later
  * requests with %ASYNC_HTTP_ERROR_CLOSED. Calling it again does nothing.
  *
@@ -1479,12 +1141,12 @@ async_http_session_close (AsyncHttpSession *session)
   g_mutex_lock (&session->lock);
   session->closed = TRUE;
   pool = session->pool != NULL ? async_pool_ref (session->pool) : NULL;
-  for (link = session->requests.head; link != NULL; link = link->next)
+  for (link = session->exchanges.head; link != NULL; link = link->next)
     g_ptr_array_add (in_flight, async_future_ref (link->data));
   g_mutex_unlock (&session->lock);
 
   for (i = 0; i < in_flight->len; i++)
-    async_future_cancel (in_flight->pdata[i]);
+    async_http_exchange_abort (in_flight->pdata[i]);
   g_ptr_array_unref (in_flight);
 
   if (pool != NULL)

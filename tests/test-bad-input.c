@@ -463,6 +463,82 @@ test_invalid_utf8 (void)
   async_http_session_unref (session);
 }
 
+/* The request builder and the 0.2 session calls: a critical and no
+ * effect, the request and session still usable. */
+static void
+test_http_request_preconditions (void)
+{
+  AsyncHttpSession *session = async_http_session_new ();
+  AsyncHttpRequest *request = async_http_request_new ("GET", "http://127.0.0.1:1/");
+  GBytes *body = g_bytes_new_static ("x", 1);
+  AsyncFuture *future;
+  char *url;
+
+  expect_critical ();
+  g_assert_null (async_http_request_new (NULL, "http://127.0.0.1/"));
+  g_test_assert_expected_messages ();
+
+  expect_critical ();
+  g_assert_null (async_http_session_send (session, NULL));
+  g_test_assert_expected_messages ();
+
+  expect_critical ();
+  g_assert_null (async_http_session_send (NULL, request));
+  g_test_assert_expected_messages ();
+
+  expect_critical ();
+  async_http_request_set_timeout (request, -1);
+  g_test_assert_expected_messages ();
+
+  expect_critical ();
+  async_http_request_set_body_bytes (request, body, "text/plain\r\nX-Injected: 1");
+  g_test_assert_expected_messages ();
+
+  expect_critical ();
+  async_http_request_add_query (request, "name", NULL);
+  g_test_assert_expected_messages ();
+
+  expect_critical ();
+  async_http_session_set_retry (session, 0, 1, 2);
+  g_test_assert_expected_messages ();
+
+  expect_critical ();
+  async_http_session_set_base_url (session, "no-scheme/path");
+  g_test_assert_expected_messages ();
+
+  expect_critical ();
+  async_http_session_set_proxy (session, "http://proxy\r\n");
+  g_test_assert_expected_messages ();
+
+  /* None of that changed the request. */
+  url = async_http_request_get_url (request);
+  g_assert_cmpstr (url, ==, "http://127.0.0.1:1/");
+  g_free (url);
+
+  /* A sent request is frozen. */
+  future = async_http_session_send (session, request);
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*was sent already*");
+  async_http_request_add_query (request, "late", "1");
+  g_test_assert_expected_messages ();
+  test_await (future, 10);
+  g_assert_nonnull (async_future_get_error (future));
+  async_future_unref (future);
+
+  /* Reading a response that was not opened. */
+  url = async_test_server_url (server, "/text/x");
+  future = async_http_session_get (session, url);
+  test_await (future, 10);
+  expect_critical ();
+  g_assert_null (async_http_response_read (async_future_get_value (future)));
+  g_test_assert_expected_messages ();
+  async_future_unref (future);
+  g_free (url);
+
+  g_bytes_unref (body);
+  async_http_request_unref (request);
+  async_http_session_unref (session);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -479,6 +555,7 @@ main (int    argc,
   g_test_add_func ("/bad-input/http/body-over-cap", test_body_over_cap);
   g_test_add_func ("/bad-input/http/redirect-loop", test_redirect_loop);
   g_test_add_func ("/bad-input/http/invalid-utf8", test_invalid_utf8);
+  g_test_add_func ("/bad-input/http/request-preconditions", test_http_request_preconditions);
 
   server = async_test_server_start ();
   status = g_test_run ();

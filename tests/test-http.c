@@ -1,7 +1,8 @@
 /* test-http.c: AsyncHttpSession against the loopback fixture server:
  * responses, methods and headers, redirects and refused schemes, every error
  * code, the body cap, time-outs, cancellation, streaming, the limits,
- * connection reuse, closing, and the fetch-urls sample's output. */
+ * connection reuse, closing, and the fetch-urls sample: its output and
+ * curl's options (-X, -H, -d, --json, -F, --retry, -o, -b, -c, -x). */
 
 #include "config.h"
 
@@ -9,8 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <async-glib/async-glib.h>
 
 #include "test-server-util.h"
@@ -218,9 +221,16 @@ test_methods (void)
     }
 
   /* A POST without a body is still a POST, of zero bytes. */
-  future = fetch (session, "post", "/echo", NULL, NULL, 0);
+  future = fetch (session, "POST", "/echo", NULL, NULL, 0);
   response = async_future_get_value (future);
   g_assert_true (g_str_has_prefix (async_http_response_get_text (response, NULL), "POST /echo\n"));
+  g_assert_nonnull (strstr (async_http_response_get_text (response, NULL), "Content-Length: 0\n"));
+  async_future_unref (future);
+
+  /* Methods are case-sensitive (RFC 9110 §9.1): sent as given. */
+  future = fetch (session, "Purge", "/echo", NULL, NULL, 0);
+  response = async_future_get_value (future);
+  g_assert_true (g_str_has_prefix (async_http_response_get_text (response, NULL), "Purge /echo\n"));
   async_future_unref (future);
 
   g_bytes_unref (body);
@@ -475,6 +485,7 @@ test_errors_send_no_sigpipe (void)
   g_assert_nonnull (error);
   g_test_message ("%s", error->message);
   g_assert_true (g_error_matches (error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_SEND)
+                 || g_error_matches (error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_CONNECTION_RESET)
                  || g_error_matches (error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_PROTOCOL));
 
   g_thread_join (thread);
@@ -506,7 +517,11 @@ test_errors_protocol (void)
 
       g_assert_nonnull (error);
       g_test_message ("%s: %s", faults[i], error->message);
-      g_assert_error ((GError *) error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_PROTOCOL);
+      /* A reset has its own code; a malformed or short reply is PROTOCOL. */
+      if (g_str_has_prefix (faults[i], "/fault/reset-"))
+        g_assert_error ((GError *) error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_CONNECTION_RESET);
+      else
+        g_assert_error ((GError *) error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_PROTOCOL);
       /* The message names the URL and says what curl saw. */
       g_assert_nonnull (strstr (error->message, faults[i]));
       g_assert_cmpuint (strlen (error->message), >, strlen (faults[i]) + 30);
@@ -1084,6 +1099,7 @@ test_soak_random_faults (void)
         {
           g_assert_true (error->domain == ASYNC_HTTP_ERROR);
           g_assert_true (error->code == ASYNC_HTTP_ERROR_PROTOCOL
+                         || error->code == ASYNC_HTTP_ERROR_CONNECTION_RESET
                          || error->code == ASYNC_HTTP_ERROR_TOO_MANY_REDIRECTS);
           n_failed++;
         }
@@ -1233,7 +1249,7 @@ run_fetch_urls (const char * const *args,
 }
 
 static void
-test_fetch_urls_output (void)
+test_fetch_urls_output_files (void)
 {
   char *a = url_for ("/text/alpha?delay=200");
   char *b = url_for ("/text/beta");
@@ -1335,6 +1351,204 @@ test_fetch_urls_usage (void)
   g_free (err);
 }
 
+static void
+test_fetch_urls_request_options (void)
+{
+  char *echo = url_for ("/echo");
+  const char *args[] = { "-X", "PUT", "-H", "X-Tool: curl-like", "-d", "a=1", "-d", "b=2",
+                         echo, NULL };
+  const char *json_args[] = { "--json", "{\"n\":1}", echo, NULL };
+  char *dir = g_dir_make_tmp ("test-http-XXXXXX", NULL);
+  char *path = g_build_filename (dir, "upload.txt", NULL);
+  char *file_field = g_strconcat ("upload=@", path, NULL);
+  const char *form_args[] = { "-F", "title=hello", "-F", file_field, echo, NULL };
+  char *out, *err;
+
+  g_assert_cmpint (run_fetch_urls (args, NULL, &out, &err), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "PUT /echo\n"));
+  g_assert_nonnull (strstr (out, "X-Tool: curl-like\n"));
+  g_assert_nonnull (strstr (out, "Content-Type: application/x-www-form-urlencoded\n"));
+  g_assert_true (g_str_has_suffix (out, "\n\na=1&b=2\n"));
+  g_free (out);
+  g_free (err);
+
+  /* --json is a POST of JSON that accepts JSON, as curl's. */
+  g_assert_cmpint (run_fetch_urls (json_args, NULL, &out, &err), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "POST /echo\n"));
+  g_assert_nonnull (strstr (out, "Content-Type: application/json\n"));
+  g_assert_nonnull (strstr (out, "Accept: application/json\n"));
+  g_assert_true (g_str_has_suffix (out, "\n\n{\"n\":1}\n"));
+  g_free (out);
+  g_free (err);
+
+  g_assert_true (g_file_set_contents (path, "from a file", -1, NULL));
+  g_assert_cmpint (run_fetch_urls (form_args, NULL, &out, &err), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "POST /echo\n"));
+  g_assert_nonnull (strstr (out, "name=\"title\"\r\n\r\nhello\r\n"));
+  g_assert_nonnull (strstr (out, "filename=\"upload.txt\""));
+  g_assert_nonnull (strstr (out, "from a file"));
+  g_free (out);
+  g_free (err);
+
+  g_unlink (path);
+  g_rmdir (dir);
+  g_free (file_field);
+  g_free (path);
+  g_free (dir);
+  g_free (echo);
+}
+
+static void
+test_fetch_urls_retry (void)
+{
+  char *flaky = url_for ("/retry/fetch-urls?fail=1&after=0");
+  char *other = url_for ("/retry/fetch-urls-once?fail=1&after=0");
+  const char *args[] = { "--retry", "2", flaky, NULL };
+  const char *once[] = { "--summary", other, NULL };
+  char *out, *err;
+
+  g_assert_cmpint (run_fetch_urls (args, NULL, &out, &err), ==, 0);
+  g_assert_cmpstr (out, ==, "ok after 2\n");
+  g_free (out);
+  g_free (err);
+  /* Without --retry, the 503 is the answer. */
+  g_assert_cmpint (run_fetch_urls (once, NULL, &out, &err), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "attempt 1\n"));
+  g_assert_nonnull (strstr (out, "\n503    1.1 "));
+  g_free (out);
+  g_free (err);
+
+  g_free (other);
+  g_free (flaky);
+}
+
+static void
+test_fetch_urls_output (void)
+{
+  char *bytes = url_for ("/bytes/100000");
+  char *text = url_for ("/text/printed");
+  char *broken = url_for ("/fault/close-mid-body");
+  char *dir = g_dir_make_tmp ("test-http-XXXXXX", NULL);
+  char *file = g_build_filename (dir, "bytes.bin", NULL);
+  char *kept = g_build_filename (dir, "broken.bin", NULL);
+  const char *args[] = { "--summary", "-o", "bytes.bin", "--output-dir", dir, bytes, text, NULL };
+  const char *failing[] = { "-o", kept, broken, NULL };
+  char *out, *err, *contents;
+  gsize size;
+
+  g_assert_cmpint (run_fetch_urls (args, NULL, &out, &err), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "printed\n"));
+  g_assert_nonnull (strstr (out, "\n200    1.1      100000 "));
+  g_assert_true (g_file_get_contents (file, &contents, &size, NULL));
+  g_assert_cmpuint (size, ==, 100000);
+  g_free (contents);
+  g_free (out);
+  g_free (err);
+
+  /* A download cut short leaves no file. */
+  g_assert_cmpint (run_fetch_urls (failing, NULL, &out, &err), ==, 1);
+  g_assert_false (g_file_test (kept, G_FILE_TEST_EXISTS));
+  g_assert_nonnull (strstr (err, broken));
+  g_free (out);
+  g_free (err);
+
+  g_unlink (file);
+  g_rmdir (dir);
+  g_free (kept);
+  g_free (file);
+  g_free (dir);
+  g_free (broken);
+  g_free (text);
+  g_free (bytes);
+}
+
+/* On a terminal a download draws a byte progress bar on standard error.
+ * script (bsdutils, essential in Debian) gives fetch-urls a terminal. */
+static void
+test_fetch_urls_progress_bar (void)
+{
+  char *tool = fetch_urls_path ();
+  char *url = url_for ("/bytes/2000000");
+  char *dir = g_dir_make_tmp ("test-http-XXXXXX", NULL);
+  char *file = g_build_filename (dir, "big.bin", NULL);
+  char *command = g_strdup_printf ("'%s' -o '%s' '%s'", tool, file, url);
+  const char *argv[] = { "script", "--quiet", "--return", "--command", command, "/dev/null", NULL };
+  char *out = NULL;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               &out, NULL, &status, NULL));
+  g_test_message ("%s", out);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  g_assert_nonnull (strstr (out, "2000000/2000000 bytes, 1/1 URLs"));
+  g_assert_nonnull (strstr (out, "[##############################]"));
+  g_assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
+
+  g_unlink (file);
+  g_rmdir (dir);
+  g_free (out);
+  g_free (command);
+  g_free (file);
+  g_free (dir);
+  g_free (url);
+  g_free (tool);
+}
+
+static void
+test_fetch_urls_cookies_and_proxy (void)
+{
+  char *set = url_for ("/cookies/set?flavour=oat");
+  char *show = url_for ("/cookies");
+  char *dir = g_dir_make_tmp ("test-http-XXXXXX", NULL);
+  char *jar = g_build_filename (dir, "jar.txt", NULL);
+  const char *save[] = { "-c", jar, set, NULL };
+  const char *load[] = { "-b", jar, show, NULL };
+  const char *proxied[] = { "-x", async_test_server_get_url (server), "http://example.invalid/p", NULL };
+  char *out, *err;
+
+  g_assert_cmpint (run_fetch_urls (save, NULL, &out, &err), ==, 0);
+  g_free (out);
+  g_free (err);
+  g_assert_cmpint (run_fetch_urls (load, NULL, &out, &err), ==, 0);
+  g_assert_cmpstr (out, ==, "flavour=oat\n");
+  g_free (out);
+  g_free (err);
+
+  g_assert_cmpint (run_fetch_urls (proxied, NULL, &out, &err), ==, 0);
+  g_assert_cmpstr (out, ==, "proxied GET http://example.invalid/p\n");
+  g_free (out);
+  g_free (err);
+
+  g_unlink (jar);
+  g_rmdir (dir);
+  g_free (jar);
+  g_free (dir);
+  g_free (show);
+  g_free (set);
+}
+
+static void
+test_fetch_urls_usage_of_new_options (void)
+{
+  const char *bad_header[] = { "-H", "no colon", "http://127.0.0.1/", NULL };
+  const char *too_many_outputs[] = { "-o", "a", "-o", "b", "http://127.0.0.1/", NULL };
+  const char *bad_retry[] = { "--retry", "-1", "http://127.0.0.1/", NULL };
+  const char *two_bodies[] = { "-d", "a", "--json", "{}", "http://127.0.0.1/", NULL };
+  const char *missing_jar[] = { "-b", "/nonexistent/jar", "http://127.0.0.1/", NULL };
+  const char * const *cases[] = { bad_header, too_many_outputs, bad_retry, two_bodies, missing_jar };
+  char *out, *err;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_assert_cmpint (run_fetch_urls (cases[i], NULL, &out, &err), ==, 2);
+      g_assert_true (g_str_has_prefix (err, "fetch-urls: "));
+      g_assert_cmpstr (out, ==, "");
+      g_free (out);
+      g_free (err);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1354,7 +1568,7 @@ main (int    argc,
   g_test_add_func ("/http/redirect/follow-and-limit", test_redirects);
   g_test_add_func ("/http/redirect/schemes-refused", test_schemes_refused);
   g_test_add_func ("/http/error/network", test_errors_network);
-  g_test_add_func ("/http/error/protocol", test_errors_protocol);
+  g_test_add_func ("/http/error/protocol-and-reset", test_errors_protocol);
   g_test_add_func ("/http/error/send-no-sigpipe", test_errors_send_no_sigpipe);
   g_test_add_func ("/http/error/status", test_errors_status);
   g_test_add_func ("/http/body-cap", test_body_cap);
@@ -1376,6 +1590,12 @@ main (int    argc,
   g_test_add_func ("/http/fetch-urls/input-and-summary", test_fetch_urls_input_and_summary);
   g_test_add_func ("/http/fetch-urls/failure-exit-status", test_fetch_urls_failure);
   g_test_add_func ("/http/fetch-urls/usage", test_fetch_urls_usage);
+  g_test_add_func ("/http/fetch-urls/request-options", test_fetch_urls_request_options);
+  g_test_add_func ("/http/fetch-urls/retry", test_fetch_urls_retry);
+  g_test_add_func ("/http/fetch-urls/output-files", test_fetch_urls_output_files);
+  g_test_add_func ("/http/fetch-urls/cookies-and-proxy", test_fetch_urls_cookies_and_proxy);
+  g_test_add_func ("/http/fetch-urls/progress-bar-on-a-tty", test_fetch_urls_progress_bar);
+  g_test_add_func ("/http/fetch-urls/usage-of-new-options", test_fetch_urls_usage_of_new_options);
 
   server = async_test_server_start ();
   status = g_test_run ();

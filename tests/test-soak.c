@@ -20,8 +20,9 @@
 /* The code each fault must give. curl has several answers for some of
  * them (a reset is CURLE_RECV_ERROR or CURLE_GOT_NOTHING depending on when
  * it lands, a short body CURLE_PARTIAL_FILE or CURLE_RECV_ERROR, broken
- * chunked encoding CURLE_RECV_ERROR in 7.88); the session folds them all
- * into PROTOCOL, as its header says, so one code is expected. A status line
+ * chunked encoding CURLE_RECV_ERROR in 7.88); the session folds them into
+ * PROTOCOL, but a reset the socket reported (ECONNRESET) is
+ * CONNECTION_RESET, which a reset fault may also give (code_matches ()). A status line
  * that is not HTTP is CURLE_UNSUPPORTED_PROTOCOL ("Received HTTP/0.9 when
  * not allowed") in curl, which the session must not report as an
  * unsupported scheme: the URL's scheme was http. */
@@ -33,6 +34,7 @@ expected_code (FaultKind kind)
     case FAULT_RESET_BEFORE_HEADERS:
     case FAULT_RESET_MID_HEADERS:
     case FAULT_RESET_AFTER_HEADERS:
+      return ASYNC_HTTP_ERROR_CONNECTION_RESET;
     case FAULT_CLOSE_MID_BODY:
     case FAULT_WRONG_LENGTH:
     case FAULT_BAD_CHUNKED:
@@ -50,6 +52,18 @@ expected_code (FaultKind kind)
       break;
     }
   g_assert_not_reached ();
+}
+
+/* A reset that landed before curl read anything is "got nothing". */
+static gboolean
+code_matches (const GError *error,
+              FaultKind     kind)
+{
+  AsyncHttpError expected = expected_code (kind);
+
+  return g_error_matches (error, ASYNC_HTTP_ERROR, expected)
+         || (expected == ASYNC_HTTP_ERROR_CONNECTION_RESET
+             && g_error_matches (error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_PROTOCOL));
 }
 
 static guint64
@@ -169,7 +183,7 @@ soak_request_done (AsyncFuture *future,
       if (error == NULL)
         g_string_append_printf (soak->failures, "%u (%s): resolved\n", slot->index,
                                 fault_names[kind]);
-      else if (!g_error_matches (error, ASYNC_HTTP_ERROR, expected_code (kind)))
+      else if (!code_matches (error, kind))
         g_string_append_printf (soak->failures, "%u (%s): %s (%s %d)\n", slot->index,
                                 fault_names[kind], error->message,
                                 g_quark_to_string (error->domain), error->code);

@@ -17,6 +17,7 @@
 
 #include <async-glib/async-macros.h>
 #include <async-glib/async-version.h>
+#include <async-glib/async-features.h>
 #include <async-glib/async-error.h>
 #include <async-glib/async-future.h>
 #include <async-glib/async-coro.h>
@@ -25,6 +26,10 @@
 #include <async-glib/async-event.h>
 #include <async-glib/async-gather.h>
 #include <async-glib/async-gio.h>
+#if ASYNC_GLIB_HAS_JSON
+#include <async-glib/async-http-json.h>
+#endif
+#include <async-glib/async-http-request.h>
 #include <async-glib/async-http-response.h>
 #include <async-glib/async-http-session.h>
 #include <async-glib/async-lock.h>

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <async-glib/async-macros.h>
 #include <async-glib/async-future.h>
 
 G_BEGIN_DECLS
@@ -23,7 +24,9 @@ G_BEGIN_DECLS
  *
  * The outcome of one HTTP transfer (aiohttp's `ClientResponse`, already
  * read): the status line and headers of the last response after redirects,
- * the body, the effective URL and the times curl measured. Immutable.
+ * the body, the effective URL and the times curl measured. Immutable; the
+ * body of a response of async_http_session_open() is not in it but read
+ * with async_http_response_read().
  *
  * Thread safety: all functions are safe to call from any thread.
  *
@@ -91,6 +94,13 @@ const char             *async_http_response_get_text       (AsyncHttpResponse *r
                                                             GError           **error);
 ASYNC_AVAILABLE_IN_ALL
 const AsyncHttpTimings *async_http_response_get_timings    (AsyncHttpResponse *response);
+ASYNC_AVAILABLE_IN_0_2
+guint                   async_http_response_get_n_attempts (AsyncHttpResponse *response);
+
+ASYNC_AVAILABLE_IN_0_2
+AsyncFuture            *async_http_response_read           (AsyncHttpResponse *response) G_GNUC_WARN_UNUSED_RESULT;
+ASYNC_AVAILABLE_IN_0_2
+void                    async_http_response_close          (AsyncHttpResponse *response);
 
 ASYNC_AVAILABLE_IN_0_2
 AsyncHttpResponse      *async_http_response_get_from_future (AsyncFuture      *future);

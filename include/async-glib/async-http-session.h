@@ -15,6 +15,7 @@
 #pragma once
 
 #include <async-glib/async-future.h>
+#include <async-glib/async-http-request.h>
 #include <async-glib/async-http-response.h>
 
 G_BEGIN_DECLS
@@ -47,7 +48,7 @@ G_BEGIN_DECLS
  *   follows.
  * @ASYNC_HTTP_ERROR_PROTOCOL: the response was malformed or cut short: a
  *   bad status line, a body shorter than announced, broken chunked encoding,
- *   no response at all, the connection reset while receiving.
+ *   no response at all.
  * @ASYNC_HTTP_ERROR_SEND: sending the request failed.
  * @ASYNC_HTTP_ERROR_STATUS: the status was 400 or more and the request
  *   asked for %ASYNC_HTTP_REQUEST_RAISE_FOR_STATUS.
@@ -56,6 +57,15 @@ G_BEGIN_DECLS
  * @ASYNC_HTTP_ERROR_INVALID_UTF8: async_http_response_get_text() on a body
  *   that is not UTF-8.
  * @ASYNC_HTTP_ERROR_CLOSED: the session was closed.
+ * @ASYNC_HTTP_ERROR_CONNECTION_RESET: the peer reset the connection while
+ *   the request was sent or the response received (`ECONNRESET`, `EPIPE`).
+ *   Since: 0.2
+ * @ASYNC_HTTP_ERROR_INVALID_JSON: async_http_response_get_json() on a body
+ *   that is not JSON. Since: 0.2
+ * @ASYNC_HTTP_ERROR_UNSUPPORTED_OPTION: libcurl refused an option the
+ *   request needs (not built in, or too old); nothing was sent. Since: 0.2
+ * @ASYNC_HTTP_ERROR_FILE: a file or stream to send, a download's
+ *   destination, or a cookie file could not be read or written. Since: 0.2
  *
  * Error codes in the %ASYNC_HTTP_ERROR domain. Messages carry the URL and
  * curl's own description of the failure.
@@ -79,6 +89,10 @@ typedef enum
   ASYNC_HTTP_ERROR_INVALID_HEADER,
   ASYNC_HTTP_ERROR_INVALID_UTF8,
   ASYNC_HTTP_ERROR_CLOSED,
+  ASYNC_HTTP_ERROR_CONNECTION_RESET,
+  ASYNC_HTTP_ERROR_INVALID_JSON,
+  ASYNC_HTTP_ERROR_UNSUPPORTED_OPTION,
+  ASYNC_HTTP_ERROR_FILE,
 } AsyncHttpError;
 
 /**
@@ -113,6 +127,21 @@ typedef enum
  */
 typedef void (*AsyncHttpChunkFunc) (GBytes   *chunk,
                                     gpointer  user_data);
+
+/**
+ * AsyncHttpProgressFunc:
+ * @received: bytes of the body written so far
+ * @total: the body's length if the server announced it, or -1
+ * @user_data: the data given with the download
+ *
+ * Tells a download's progress, on the context the download was started
+ * from; calls are coalesced when the context is busy.
+ *
+ * Since: 0.2
+ */
+typedef void (*AsyncHttpProgressFunc) (guint64  received,
+                                       gint64   total,
+                                       gpointer user_data);
 
 /**
  * AsyncHttpSession:
@@ -199,6 +228,85 @@ AsyncFuture      *async_http_session_request_stream   (AsyncHttpSession      *se
                                                        GDestroyNotify         user_data_destroy) G_GNUC_WARN_UNUSED_RESULT;
 ASYNC_AVAILABLE_IN_ALL
 void              async_http_session_close            (AsyncHttpSession      *session);
+
+ASYNC_AVAILABLE_IN_0_2
+void              async_http_session_set_base_url       (AsyncHttpSession *session,
+                                                         const char       *base_url);
+ASYNC_AVAILABLE_IN_0_2
+gboolean          async_http_session_set_basic_auth     (AsyncHttpSession *session,
+                                                         const char       *user,
+                                                         const char       *password,
+                                                         GError          **error);
+ASYNC_AVAILABLE_IN_0_2
+gboolean          async_http_session_set_bearer_auth    (AsyncHttpSession *session,
+                                                         const char       *token,
+                                                         GError          **error);
+ASYNC_AVAILABLE_IN_0_2
+void              async_http_session_set_raise_for_status (AsyncHttpSession *session,
+                                                           gboolean          raise);
+ASYNC_AVAILABLE_IN_0_2
+void              async_http_session_set_proxy          (AsyncHttpSession *session,
+                                                         const char       *proxy_url);
+ASYNC_AVAILABLE_IN_0_2
+void              async_http_session_set_no_proxy       (AsyncHttpSession *session,
+                                                         const char       *hosts);
+ASYNC_AVAILABLE_IN_0_2
+void              async_http_session_set_trust_env      (AsyncHttpSession *session,
+                                                         gboolean          trust_env);
+ASYNC_AVAILABLE_IN_0_2
+void              async_http_session_set_ca_file        (AsyncHttpSession *session,
+                                                         const char       *path);
+ASYNC_AVAILABLE_IN_0_2
+void              async_http_session_set_client_certificate (AsyncHttpSession *session,
+                                                             const char       *certificate_path,
+                                                             const char       *key_path);
+ASYNC_AVAILABLE_IN_0_2
+void              async_http_session_set_retry          (AsyncHttpSession *session,
+                                                         guint             attempts,
+                                                         double            base_delay,
+                                                         double            max_delay);
+ASYNC_AVAILABLE_IN_0_2
+void              async_http_session_set_retry_statuses (AsyncHttpSession *session,
+                                                         const guint      *statuses,
+                                                         gsize             n_statuses);
+
+ASYNC_AVAILABLE_IN_0_2
+void              async_http_session_set_cookies_enabled (AsyncHttpSession *session,
+                                                          gboolean          enabled);
+ASYNC_AVAILABLE_IN_0_2
+GStrv             async_http_session_get_cookies        (AsyncHttpSession *session) G_GNUC_WARN_UNUSED_RESULT;
+ASYNC_AVAILABLE_IN_0_2
+gboolean          async_http_session_load_cookies       (AsyncHttpSession *session,
+                                                         const char       *path,
+                                                         GError          **error);
+ASYNC_AVAILABLE_IN_0_2
+gboolean          async_http_session_save_cookies       (AsyncHttpSession *session,
+                                                         const char       *path,
+                                                         GError          **error);
+ASYNC_AVAILABLE_IN_0_2
+void              async_http_session_clear_cookies      (AsyncHttpSession *session);
+
+ASYNC_AVAILABLE_IN_0_2
+AsyncFuture      *async_http_session_send             (AsyncHttpSession      *session,
+                                                       AsyncHttpRequest      *request) G_GNUC_WARN_UNUSED_RESULT;
+ASYNC_AVAILABLE_IN_0_2
+AsyncFuture      *async_http_session_send_stream      (AsyncHttpSession      *session,
+                                                       AsyncHttpRequest      *request,
+                                                       AsyncHttpChunkFunc     on_chunk,
+                                                       gpointer               user_data,
+                                                       GDestroyNotify         user_data_destroy) G_GNUC_WARN_UNUSED_RESULT;
+ASYNC_AVAILABLE_IN_0_2
+AsyncFuture      *async_http_session_open             (AsyncHttpSession      *session,
+                                                       AsyncHttpRequest      *request) G_GNUC_WARN_UNUSED_RESULT;
+ASYNC_AVAILABLE_IN_0_2
+AsyncFuture      *async_http_session_download         (AsyncHttpSession      *session,
+                                                       AsyncHttpRequest      *request,
+                                                       GFile                 *destination,
+                                                       AsyncHttpProgressFunc  on_progress,
+                                                       gpointer               user_data,
+                                                       GDestroyNotify         user_data_destroy) G_GNUC_WARN_UNUSED_RESULT;
+ASYNC_AVAILABLE_IN_0_2
+AsyncHttpResponse *async_http_future_get_response     (AsyncFuture           *future);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AsyncHttpSession, async_http_session_unref)
 
