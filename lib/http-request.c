@@ -66,6 +66,8 @@ async_http_request_new (const char *method,
  * async_http_request_ref:
  * @request: a request
  *
+ * Takes a reference. Any thread.
+ *
  * Returns: (transfer full): @request
  *
  * Since: 0.2
@@ -149,6 +151,8 @@ async_http_request_freeze (AsyncHttpRequest *request)
  * async_http_request_get_method:
  * @request: a request
  *
+ * The request's method, as it will be sent.
+ *
  * Returns: (transfer none): the method, as given
  *
  * Since: 0.2
@@ -164,6 +168,8 @@ async_http_request_get_method (AsyncHttpRequest *request)
 /**
  * async_http_request_get_url:
  * @request: a request
+ *
+ * The request's URL, with its query parameters.
  *
  * Returns: (transfer full): the URL as given, with the query parameters
  *   added so far

@@ -447,6 +447,8 @@ async_http_response_get_from_future (AsyncFuture *future)
  * async_http_response_get_n_attempts:
  * @response: a response
  *
+ * How many times the request was sent for this response.
+ *
  * Returns: how many attempts the session's retry policy made for it: 1 if
  *   the first attempt's response was kept
  *

@@ -633,6 +633,8 @@ async_http_session_set_proxy (AsyncHttpSession *session,
  * @hosts: (nullable): host names (and domains) that bypass the proxy,
  *   comma-separated, as curl's `--noproxy`; "*" for all
  *
+ * Sets the hosts that the session reaches without its proxy.
+ *
  * Since: 0.2
  */
 void

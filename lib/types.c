@@ -8,6 +8,7 @@
 #include "async-glib/async-condition.h"
 #include "async-glib/async-event.h"
 #include "async-glib/async-future.h"
+#include "async-glib/async-http-request.h"
 #include "async-glib/async-http-response.h"
 #include "async-glib/async-http-session.h"
 #include "async-glib/async-lock.h"
@@ -23,6 +24,7 @@ G_DEFINE_BOXED_TYPE (AsyncBarrier, async_barrier, async_barrier_ref, async_barri
 G_DEFINE_BOXED_TYPE (AsyncCondition, async_condition, async_condition_ref, async_condition_unref)
 G_DEFINE_BOXED_TYPE (AsyncEvent, async_event, async_event_ref, async_event_unref)
 G_DEFINE_BOXED_TYPE (AsyncFuture, async_future, async_future_ref, async_future_unref)
+G_DEFINE_BOXED_TYPE (AsyncHttpRequest, async_http_request, async_http_request_ref, async_http_request_unref)
 G_DEFINE_BOXED_TYPE (AsyncHttpResponse, async_http_response, async_http_response_ref, async_http_response_unref)
 G_DEFINE_BOXED_TYPE (AsyncHttpSession, async_http_session, async_http_session_ref, async_http_session_unref)
 G_DEFINE_BOXED_TYPE (AsyncLock, async_lock, async_lock_ref, async_lock_unref)

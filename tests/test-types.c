@@ -193,7 +193,7 @@ test_http_error_enum (void)
   g_autoptr (GEnumClass) klass = g_type_class_ref (ASYNC_TYPE_HTTP_ERROR);
 
   g_assert_true (G_TYPE_IS_ENUM (ASYNC_TYPE_HTTP_ERROR));
-  g_assert_cmpuint (klass->n_values, ==, ASYNC_HTTP_ERROR_CLOSED + 1);
+  g_assert_cmpuint (klass->n_values, ==, ASYNC_HTTP_ERROR_FILE + 1);
   g_assert_cmpint (g_enum_get_value_by_nick (klass, "too-many-redirects")->value, ==,
                    ASYNC_HTTP_ERROR_TOO_MANY_REDIRECTS);
   g_assert_cmpint (g_enum_get_value_by_name (klass, "ASYNC_HTTP_ERROR_INVALID_UTF8")->value, ==,

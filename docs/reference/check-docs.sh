@@ -6,7 +6,9 @@
 #      foo() naming no symbol here or in GLib's installed references).
 #      gtk-doc.make's HTML step only prints those as warnings, so this remakes
 #      the HTML in a scratch directory from the same DocBook and fails on any
-#      warning gtkdoc-fixxref prints.
+#      warning gtkdoc-fixxref prints, but for links to json-glib's types
+#      (JsonNode, JsonBuilder): json-glib 1.6 documents itself with
+#      gi-docgen, which leaves no gtk-doc index for links to find.
 # Needs DOC_MODULE, DOC_MAIN_SGML_FILE, SRCDIR, BUILDDIR, HTML_DIR and
 # FIXXREF_OPTIONS (make check sets them).
 
@@ -43,6 +45,8 @@ fi
 gtkdoc-fixxref --module="$DOC_MODULE" --module-dir="$scratch/html" --html-dir="$HTML_DIR" \
   ${FIXXREF_OPTIONS:-} > "$scratch/fixxref.log" 2>&1
 rc=$?
+grep -v 'no link for: "Json[A-Za-z]*"' "$scratch/fixxref.log" > "$scratch/fixxref-ours.log"
+mv "$scratch/fixxref-ours.log" "$scratch/fixxref.log"
 if [ $rc -eq 0 ] && ! grep -q -i 'warning' "$scratch/fixxref.log"; then
   echo "ok 3 - every cross-reference resolves"
   exit $failed

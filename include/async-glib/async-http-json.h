@@ -2,6 +2,17 @@
  * (aiohttp's `json=` and `response.json()`). Only in a build with
  * json-glib: test ASYNC_GLIB_HAS_JSON. */
 
+/**
+ * SECTION:async-http-json
+ * @title: JSON bodies
+ * @short_description: JSON request bodies and responses through json-glib
+ *
+ * Present when async-glib was built with json-glib (`ASYNC_GLIB_HAS_JSON`
+ * in async-features.h): a request body from a `JsonNode` or `JsonBuilder`,
+ * and a response's body parsed, with %ASYNC_HTTP_ERROR_INVALID_JSON for a
+ * body that is not JSON.
+ */
+
 #pragma once
 
 #include <json-glib/json-glib.h>

@@ -3,6 +3,17 @@
  * json=, auth=, timeout=, …)`), built step by step and sent by an
  * AsyncHttpSession. */
 
+/**
+ * SECTION:async-http-request
+ * @title: AsyncHttpRequest
+ * @short_description: aiohttp's request options
+ *
+ * A request built step by step and sent by an #AsyncHttpSession: the method
+ * as given, a URL or a path against the session's base URL, query
+ * parameters, headers, auth, limits, and a body from bytes, text, a form,
+ * a multipart form with files, a file or a #GInputStream.
+ */
+
 #pragma once
 
 #include <gio/gio.h>

@@ -40,6 +40,9 @@ ASYNC_AVAILABLE_IN_0_2 GType async_event_get_type (void) G_GNUC_CONST;
 #define ASYNC_TYPE_FUTURE (async_future_get_type ())
 ASYNC_AVAILABLE_IN_0_2 GType async_future_get_type (void) G_GNUC_CONST;
 
+#define ASYNC_TYPE_HTTP_REQUEST (async_http_request_get_type ())
+ASYNC_AVAILABLE_IN_0_2 GType async_http_request_get_type (void) G_GNUC_CONST;
+
 #define ASYNC_TYPE_HTTP_RESPONSE (async_http_response_get_type ())
 ASYNC_AVAILABLE_IN_0_2 GType async_http_response_get_type (void) G_GNUC_CONST;
 

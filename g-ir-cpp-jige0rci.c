@@ -1,0 +1,31 @@
+#ifndef __GI_SCANNER__
+# define __GI_SCANNER__
+#endif
+#include </work/main/include/async-glib/async-barrier.h>
+#include </work/main/include/async-glib/async-condition.h>
+#include </work/main/include/async-glib/async-coro.h>
+#include </work/main/include/async-glib/async-error.h>
+#include </work/main/include/async-glib/async-event.h>
+#include </work/main/include/async-glib/async-future.h>
+#include </work/main/include/async-glib/async-gather.h>
+#include </work/main/include/async-glib/async-gio.h>
+#include </work/main/include/async-glib/async-glib.h>
+#include </work/main/include/async-glib/async-http-request.h>
+#include </work/main/include/async-glib/async-http-response.h>
+#include </work/main/include/async-glib/async-http-session.h>
+#include </work/main/include/async-glib/async-lock.h>
+#include </work/main/include/async-glib/async-macros.h>
+#include </work/main/include/async-glib/async-pool.h>
+#include </work/main/include/async-glib/async-queue.h>
+#include </work/main/include/async-glib/async-run.h>
+#include </work/main/include/async-glib/async-semaphore.h>
+#include </work/main/include/async-glib/async-server.h>
+#include </work/main/include/async-glib/async-sleep.h>
+#include </work/main/include/async-glib/async-stream.h>
+#include </work/main/include/async-glib/async-subprocess.h>
+#include </work/main/include/async-glib/async-types.h>
+#include </work/main/include/async-glib/async-wait.h>
+#include </work/main/include/async-glib/async-http-json.h>
+#include </work/main/include/async-glib/async-enum-types.h>
+#include </work/main/include/async-glib/async-features.h>
+#include </work/main/include/async-glib/async-version.h>
