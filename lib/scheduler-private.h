@@ -34,6 +34,14 @@ struct _AsyncHeld
  * first use). (transfer none): the context owns it through its source; it
  * lives while the context does, or while a reference is held. */
 AsyncScheduler *async_scheduler_get_thread_default (void);
+/* The scheduler of @context (created and attached on first use), from any
+ * thread. (transfer full). */
+AsyncScheduler *async_scheduler_get_for_context (GMainContext *context);
+/* Every scheduler alive, a reference each. */
+GPtrArray      *async_scheduler_list_all  (void);
+/* When the dispatch this thread runs began (a g_get_monotonic_time ()
+ * reading); the clock, outside a dispatch. */
+gint64          async_scheduler_get_dispatch_time_ (void);
 AsyncScheduler *async_scheduler_ref       (AsyncScheduler *scheduler);
 void            async_scheduler_unref     (AsyncScheduler *scheduler);
 /* TRUE when called on the thread that is dispatching or owns the context. */
@@ -81,6 +89,8 @@ void            async_scheduler_unlist    (AsyncScheduler *scheduler,
 void            async_scheduler_release   (AsyncScheduler *scheduler,
                                            AsyncHeld      *held);
 guint           async_scheduler_get_n_held (AsyncScheduler *scheduler);
+/* The listed futures, a reference each. */
+GPtrArray      *async_scheduler_list_held (AsyncScheduler *scheduler);
 /* Cancels every listed future; returns how many. */
 guint           async_scheduler_cancel_held (AsyncScheduler *scheduler);
 

@@ -23,6 +23,9 @@ G_BEGIN_DECLS
  * @ASYNC_ERROR_FAILED: a failure with no more specific code.
  * @ASYNC_ERROR_POOL_SHUT_DOWN: work was submitted to, or was still queued
  *   on, an #AsyncPool that was shut down.
+ * @ASYNC_ERROR_TASK_GROUP: children of an #AsyncTaskGroup failed (or its
+ *   body did): async_task_group_error_get_errors() lists every error, and
+ *   the message names the first. Since: 0.2
  *
  * Error codes in the %ASYNC_ERROR domain.
  *
@@ -32,9 +35,12 @@ typedef enum
 {
   ASYNC_ERROR_FAILED,
   ASYNC_ERROR_POOL_SHUT_DOWN,
+  ASYNC_ERROR_TASK_GROUP,
 } AsyncError;
 
 ASYNC_AVAILABLE_IN_ALL
-GQuark async_error_quark (void);
+GQuark           async_error_quark                 (void);
+ASYNC_AVAILABLE_IN_0_2
+const GPtrArray *async_task_group_error_get_errors (const GError *error);
 
 G_END_DECLS

@@ -16,6 +16,7 @@
 #include <async-glib/async-pool.h>
 #include <async-glib/async-run.h>
 #include <async-glib/async-sleep.h>
+#include <async-glib/async-task-group.h>
 #include <async-glib/async-wait.h>
 
 #undef ASYNC_GLIB_INSIDE
