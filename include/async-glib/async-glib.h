@@ -17,6 +17,7 @@
 #include <async-glib/async-run.h>
 #include <async-glib/async-sleep.h>
 #include <async-glib/async-task-group.h>
+#include <async-glib/async-timeout.h>
 #include <async-glib/async-wait.h>
 
 #undef ASYNC_GLIB_INSIDE
