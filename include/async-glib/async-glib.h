@@ -8,6 +8,7 @@
 #include <async-glib/async-macros.h>
 #include <async-glib/async-error.h>
 #include <async-glib/async-future.h>
+#include <async-glib/async-as-completed.h>
 #include <async-glib/async-coro.h>
 #include <async-glib/async-gather.h>
 #include <async-glib/async-gio.h>
