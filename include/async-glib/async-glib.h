@@ -14,6 +14,7 @@
 #include <async-glib/async-gio.h>
 #include <async-glib/async-http-response.h>
 #include <async-glib/async-http-session.h>
+#include <async-glib/async-loop.h>
 #include <async-glib/async-pool.h>
 #include <async-glib/async-run.h>
 #include <async-glib/async-sleep.h>
