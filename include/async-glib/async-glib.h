@@ -18,6 +18,7 @@
 #include <async-glib/async-pool.h>
 #include <async-glib/async-run.h>
 #include <async-glib/async-sleep.h>
+#include <async-glib/async-task-dump.h>
 #include <async-glib/async-task-group.h>
 #include <async-glib/async-timeout.h>
 #include <async-glib/async-wait.h>
