@@ -91,9 +91,9 @@ gboolean        async_coroutine_pop_scope_  (AsyncCoroutine *co,
  * spawned if the name is another. (transfer full). */
 char           *async_coroutine_describe_   (AsyncCoroutine *co);
 
-/* If @continuation is a coroutine's start or resume: a description of the
- * coroutine (transfer full); NULL otherwise. */
-char           *async_coroutine_describe_step_ (AsyncContinuation *continuation);
+/* If @continuation is a coroutine's start or resume: the coroutine, a
+ * reference on its future; NULL otherwise. */
+AsyncCoroutine *async_coroutine_ref_step_ (AsyncContinuation *continuation);
 
 /* task-group.c: a child of a group has ended (its future has settled). */
 void            async_task_group_child_done_ (AsyncCoroutine *child);

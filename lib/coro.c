@@ -487,15 +487,16 @@ async_coroutine_describe_ (AsyncCoroutine *co)
   return g_strdup_printf ("'%s' (spawned at %s)", co->name, coroutine_where (co));
 }
 
-char *
-async_coroutine_describe_step_ (AsyncContinuation *continuation)
+AsyncCoroutine *
+async_coroutine_ref_step_ (AsyncContinuation *continuation)
 {
   if (continuation->callback != coroutine_start &&
       continuation->callback != coroutine_resume &&
       continuation->callback != coroutine_unwind_resume)
     return NULL;
 
-  return async_coroutine_describe_ (continuation->user_data);
+  async_future_ref (continuation->user_data);
+  return continuation->user_data;
 }
 
 /**

@@ -291,28 +291,41 @@ scheduler_fire_timers (AsyncScheduler *self)
 }
 
 /* The debug mode's run of one callback: timed, and named if it held the
- * loop too long (asyncio's slow_callback_duration). The name is taken
- * before the call, which may free what it names. */
+ * loop too long (asyncio's slow_callback_duration). A coroutine is held
+ * across its step, so that a name it gave itself there is the one said;
+ * for another callback what names it is read before the call, which may
+ * free the continuation (a future's `where` is a static string). */
 static void
 run_timed (AsyncContinuation *continuation)
 {
-  char *name = async_coroutine_describe_step_ (continuation);
+  AsyncCoroutine *co = async_coroutine_ref_step_ (continuation);
+  gpointer callback = (gpointer) continuation->callback;
+  const char *where = continuation->future != NULL ? async_future_get_where (continuation->future) : NULL;
   gint64 start = g_get_monotonic_time ();
   gint64 took;
-
-  if (name == NULL && continuation->future != NULL)
-    name = g_strdup_printf ("a continuation %p of the future created at %s",
-                            (gpointer) continuation->callback,
-                            async_future_get_where (continuation->future));
-  else if (name == NULL)
-    name = g_strdup_printf ("the callback %p", (gpointer) continuation->callback);
 
   async_continuation_run (continuation);
 
   took = g_get_monotonic_time () - start;
   if (took >= slow_callback_usec)
-    g_warning ("Executing %s took %.3f seconds", name, took / (double) G_USEC_PER_SEC);
-  g_free (name);
+    {
+      double seconds = took / (double) G_USEC_PER_SEC;
+
+      if (co != NULL)
+        {
+          char *name = async_coroutine_describe_ (co);
+
+          g_warning ("Executing %s took %.3f seconds", name, seconds);
+          g_free (name);
+        }
+      else if (where != NULL)
+        g_warning ("Executing a continuation %p of the future created at %s took %.3f seconds",
+                   callback, where, seconds);
+      else
+        g_warning ("Executing the callback %p took %.3f seconds", callback, seconds);
+    }
+  if (co != NULL)
+    async_future_unref (async_coroutine_get_future (co));
 }
 
 static gboolean
