@@ -8,9 +8,6 @@
 
 #include "async-glib/async-gather.h"
 
-/* The coroutine whose body this thread runs: asyncio's current_task (). */
-static __thread AsyncCoroutine *current_coroutine;
-
 /* What a coroutine ends with, kept while the scopes it ends inside are
  * left (a TaskGroup waits for its children first). */
 struct _CoroutineOutcome
@@ -197,7 +194,7 @@ coroutine_unwind (AsyncCoroutine   *co,
             async_future_unref (co->awaited);
           co->awaited = exiting;
           co->suspended = TRUE;
-          co->awaiting_since = async_scheduler_get_dispatch_time_ ();
+          co->awaiting_since = ASYNC_SCHEDULER_HOT (co->scheduler)->dispatch_started;
           async_continuation_init (&co->step, co->scheduler, coroutine_unwind_resume,
                                    async_future_ref (&co->parent),
                                    (GDestroyNotify) async_future_unref);
@@ -225,13 +222,14 @@ coroutine_unwind (AsyncCoroutine   *co,
 static void
 coroutine_step (AsyncCoroutine *co)
 {
-  AsyncCoroutine *previous = current_coroutine;
+  AsyncSchedulerHot *hot = ASYNC_SCHEDULER_HOT (co->scheduler);
+  gpointer previous = hot->running;
 
   async_future_ref (&co->parent);
 
-  current_coroutine = co;
+  hot->running = co;
   co->func (co, co->frame);
-  current_coroutine = previous;
+  hot->running = previous;
 
   /* A body that returned without ASYNC_END () or an await has ended. */
   if (!co->finished && !co->suspended)
@@ -245,6 +243,8 @@ coroutine_start (AsyncFuture *unused,
                  gpointer     user_data)
 {
   AsyncCoroutine *co = user_data;
+
+  co->awaiting_since = ASYNC_SCHEDULER_HOT (co->scheduler)->dispatch_started;
 
   /* Cancelled before its first step: the body never runs (asyncio). */
   if (g_atomic_int_get (&co->cancel_requested))
@@ -375,7 +375,6 @@ async_coroutine_spawn_on_ (AsyncScheduler    *scheduler,
   co->frame = frame;
   co->frame_destroy = frame_destroy;
   co->scheduler = async_scheduler_ref (scheduler);
-  co->awaiting_since = async_scheduler_get_dispatch_time_ ();
 
   /* The runtime's reference, dropped when the coroutine ends. */
   async_future_ref (&co->parent);
@@ -442,7 +441,9 @@ async_future_is_coroutine_ (AsyncFuture *future)
 AsyncCoroutine *
 async_coroutine_current_ (void)
 {
-  return current_coroutine;
+  AsyncScheduler *scheduler = async_scheduler_get_dispatching_ ();
+
+  return scheduler != NULL ? ASYNC_SCHEDULER_HOT (scheduler)->running : NULL;
 }
 
 AsyncScheduler *
@@ -533,7 +534,7 @@ async_coroutine_from_future (AsyncFuture *future)
 AsyncCoroutine *
 async_current_task (void)
 {
-  return current_coroutine;
+  return async_coroutine_current_ ();
 }
 
 /**
@@ -884,7 +885,7 @@ async_coroutine_await_ (AsyncCoroutine *co,
     return FALSE;
 
   co->suspended = TRUE;
-  co->awaiting_since = async_scheduler_get_dispatch_time_ ();
+  co->awaiting_since = ASYNC_SCHEDULER_HOT (co->scheduler)->dispatch_started;
   /* The node holds the coroutine while it waits: if the coroutine ends
    * first (its context was freed), the future that still has the node
    * releases it later. */

@@ -28,6 +28,20 @@ struct _AsyncHeld
   gboolean      listed;    /* protected by the scheduler's lock */
 };
 
+/* The part of a scheduler that lib/ reads and writes without a call, on
+ * the thread that dispatches it (the first member of AsyncScheduler):
+ * the coroutine whose step runs now (asyncio's current_task), and when the
+ * current dispatch began, the time an await is said to start at. Not
+ * thread-local storage, which costs a __tls_get_addr () per access in a
+ * shared library. */
+typedef struct
+{
+  gpointer running;
+  gint64   dispatch_started;
+} AsyncSchedulerHot;
+
+#define ASYNC_SCHEDULER_HOT(scheduler) ((AsyncSchedulerHot *) (scheduler))
+
 /* Thread safety: all functions are safe to call from any thread. */
 
 /* The scheduler of the thread-default main context (created and attached on
@@ -39,9 +53,8 @@ AsyncScheduler *async_scheduler_get_thread_default (void);
 AsyncScheduler *async_scheduler_get_for_context (GMainContext *context);
 /* Every scheduler alive, a reference each. */
 GPtrArray      *async_scheduler_list_all  (void);
-/* When the dispatch this thread runs began (a g_get_monotonic_time ()
- * reading); the clock, outside a dispatch. */
-gint64          async_scheduler_get_dispatch_time_ (void);
+/* The scheduler this thread is dispatching, or NULL. */
+AsyncScheduler *async_scheduler_get_dispatching_ (void);
 AsyncScheduler *async_scheduler_ref       (AsyncScheduler *scheduler);
 void            async_scheduler_unref     (AsyncScheduler *scheduler);
 /* TRUE when called on the thread that is dispatching or owns the context. */

@@ -53,6 +53,7 @@ typedef struct
  * the nested dispatch run the rest of its batch. */
 struct _AsyncScheduler
 {
+  AsyncSchedulerHot   hot;          /* the dispatching thread's */
   gatomicrefcount     ref_count;
   GMutex              lock;
 
@@ -76,10 +77,8 @@ struct _AsyncScheduler
 };
 
 /* The scheduler this thread is dispatching, so that work queued from its
- * own callbacks needs no wake-up of the context; and when that dispatch
- * began, the time a coroutine's await is said to start at. */
+ * own callbacks needs no wake-up of the context. */
 static __thread AsyncScheduler *dispatching;
-static __thread gint64 dispatch_started;
 
 /* Serialises the lookup-or-create of a context's scheduler, and guards
  * @all_schedulers, every scheduler alive (for async_dump_tasks ()). */
@@ -335,12 +334,12 @@ scheduler_dispatch (GSource    *source,
 {
   AsyncScheduler *self = ((SchedulerSource *) source)->scheduler;
   AsyncScheduler *previous = dispatching;
-  gint64 previous_started = dispatch_started;
+  gint64 previous_started = self->hot.dispatch_started;
   gint64 started = g_get_monotonic_time ();
   guint n_run = 0;
 
   dispatching = self;
-  dispatch_started = started;
+  self->hot.dispatch_started = started;
 
   scheduler_fire_timers (self);
 
@@ -376,7 +375,7 @@ scheduler_dispatch (GSource    *source,
     }
 
   dispatching = previous;
-  dispatch_started = previous_started;
+  self->hot.dispatch_started = previous_started;
 
   return G_SOURCE_CONTINUE;
 }
@@ -553,10 +552,10 @@ async_scheduler_get_for_context (GMainContext *context)
   return scheduler_lookup (context);
 }
 
-gint64
-async_scheduler_get_dispatch_time_ (void)
+AsyncScheduler *
+async_scheduler_get_dispatching_ (void)
 {
-  return dispatching != NULL ? dispatch_started : g_get_monotonic_time ();
+  return dispatching;
 }
 
 GPtrArray *

@@ -58,7 +58,7 @@ dump_scheduler (GString        *out,
           g_string_append (out, "awaits ");
           describe_awaited (out, co->awaited);
         }
-      else if (co->resume_point == NULL && co->awaited == NULL)
+      else if (co->awaiting_since == 0)
         {
           g_string_append (out, "not started");
         }
@@ -66,7 +66,8 @@ dump_scheduler (GString        *out,
         {
           g_string_append (out, "ready to run");
         }
-      g_string_append_printf (out, ", for %.3f s", (now - co->awaiting_since) / (double) G_USEC_PER_SEC);
+      if (co->awaiting_since != 0)
+        g_string_append_printf (out, ", for %.3f s", (now - co->awaiting_since) / (double) G_USEC_PER_SEC);
       if (g_atomic_int_get (&co->cancelling) > 0)
         g_string_append_printf (out, ", cancelling (%d)", g_atomic_int_get (&co->cancelling));
       g_string_append_c (out, '\n');
