@@ -30,6 +30,8 @@ n_futures=$((1000000 / scale))
 n_small=$((n_futures / 10))
 n_sleeps=$((1000000 / scale))
 n_sleeps_small=$((n_sleeps / 10))
+n_tasks=$((100000 / scale))
+n_tasks_small=$((n_tasks / 10))
 n_gets=$((5000 / scale))
 n_delayed=$((1000 / scale))
 jobs=50
@@ -276,6 +278,12 @@ if [ $have_asyncio = yes ]; then
   collect asyncio "$python" "$srcdir/tests/bench/asyncio_sleep.py" --n "$n_sleeps"
 fi
 
+note "task groups: async-glib and asyncio.TaskGroup"
+collect ours "$bench/bench-task-group" --n "$n_tasks"
+if [ $have_asyncio = yes ]; then
+  collect asyncio "$python" "$srcdir/tests/bench/asyncio_task_group.py" --n "$n_tasks"
+fi
+
 server_port=
 nginx_port=
 start_server
@@ -379,6 +387,20 @@ for n in "$n_sleeps_small" "$n_sleeps"; do
   row "  of which creating them" "$(get "ours.sleep_async_${n}_create_seconds")" \
     asyncio "$(get "asyncio.sleep_asyncio_${n}_create_seconds")" "" ""
 done
+
+header "TaskGroup of trivial tasks, spawned and waited for (seconds)"
+for n in "$n_tasks_small" "$n_tasks"; do
+  ours=$(get "ours.task_group_${n}_seconds")
+  peer=$(get "asyncio.task_group_${n}_seconds")
+  target=
+  [ "$n" = 100000 ] && target=">= 20x faster than asyncio"
+  row "TaskGroup of $n tasks vs asyncio.TaskGroup" "$ours" asyncio "$peer" \
+    "$(ratio_lower_better "$ours" "$peer")" "$target"
+done
+row "ns per task at $n_tasks_small / $n_tasks" \
+  "$(get "ours.task_group_${n_tasks_small}_ns_per_task")/$(get "ours.task_group_${n_tasks}_ns_per_task")" \
+  asyncio "$(get "asyncio.task_group_${n_tasks_small}_ns_per_task")/$(get "asyncio.task_group_${n_tasks}_ns_per_task")" \
+  "" "growing linearly"
 
 header "HTTP: $n_gets GETs of 1 KiB from $server_1k, $jobs concurrent (requests/s)"
 ours=$(get ours.get.rps)
