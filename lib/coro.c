@@ -109,9 +109,6 @@ coroutine_finish (AsyncCoroutine *co,
   co->frame = NULL;
   g_clear_pointer (&co->awaited, async_future_unref);
 
-  /* Off the list before the settle, which may free what holds us. */
-  async_scheduler_unlist (scheduler, &co->held);
-
   if (error != NULL)
     async_future_reject_quietly (&co->parent, error);
   else if (is_integer)
@@ -122,7 +119,8 @@ coroutine_finish (AsyncCoroutine *co,
   if (G_UNLIKELY (co->group != NULL))
     async_task_group_child_done_ (co);
 
-  async_scheduler_release (scheduler, NULL);
+  /* The runtime's reference keeps @co, and so its list node, alive. */
+  async_scheduler_release (scheduler, &co->held);
   async_future_unref (&co->parent);
 }
 
@@ -920,7 +918,9 @@ async_coroutine_resume_ (AsyncCoroutine *co,
         return TRUE;
 
       /* Cancelled while what it awaited finished anyway: deliver the
-       * request now, as asyncio does. */
+       * request now, as asyncio does, and let the producer take back what
+       * it handed over (a lock, a queue's item). */
+      async_future_abandon (awaited);
       awaited_error = cancelled_error ("The coroutine was cancelled");
     }
   else

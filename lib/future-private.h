@@ -27,6 +27,12 @@ typedef struct
   gboolean (*cancel) (AsyncFuture *future);
   /* Frees what the producer added; the base is freed after. */
   void (*finalize) (AsyncFuture *future);
+  /* Called on the consumer's thread, with no lock held, when the one
+   * consumer of a resolved future declines its outcome unseen: a coroutine
+   * cancelled after what it awaited resolved but before it resumed. A
+   * producer that handed something over with the value (a lock, a queue's
+   * item) takes it back. NULL: nothing to do. */
+  void (*abandon) (AsyncFuture *future);
   /* For a future whose value is borrowed from another (settled with
    * async_future_settle_from ()): that other future, which owns it, so
    * that a steal takes it from its owner. */
@@ -138,5 +144,8 @@ gboolean     async_future_array_check     (const char   *caller,
                                            guint         n_futures);
 /* Marks the error as looked at, without copying it. */
 void         async_future_mark_error_seen (AsyncFuture *future);
+/* Tells the class of a resolved @future that its consumer declined the
+ * outcome (see AsyncFutureClass.abandon). */
+void         async_future_abandon         (AsyncFuture *future);
 
 G_END_DECLS

@@ -1055,3 +1055,16 @@ async_future_get_where (AsyncFuture *future)
 
   return future->where;
 }
+
+void
+async_future_abandon (AsyncFuture *future)
+{
+  /* A future that re-exposes another's outcome (wait_for, shield) passes
+   * the refusal on to it. */
+  while (future->klass != NULL && future->klass->abandon == NULL &&
+         future->klass->value_owner != NULL)
+    future = future->klass->value_owner (future);
+
+  if (future->klass != NULL && future->klass->abandon != NULL)
+    future->klass->abandon (future);
+}

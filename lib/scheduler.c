@@ -755,13 +755,17 @@ void
 async_scheduler_release (AsyncScheduler *self,
                          AsyncHeld      *held)
 {
-  g_mutex_lock (&self->lock);
   if (held != NULL)
-    held_unlink_unlocked (self, held);
+    async_scheduler_unlist (self, held);
+
   /* async_run () waits for the count to reach 0: wake it. */
-  if (g_atomic_int_dec_and_test (&self->n_held) && !self->closed)
-    scheduler_wake_unlocked (self);
-  g_mutex_unlock (&self->lock);
+  if (g_atomic_int_dec_and_test (&self->n_held))
+    {
+      g_mutex_lock (&self->lock);
+      if (!self->closed)
+        scheduler_wake_unlocked (self);
+      g_mutex_unlock (&self->lock);
+    }
 }
 
 guint

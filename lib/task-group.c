@@ -77,10 +77,9 @@ exit_finalize (AsyncFuture *future)
 }
 
 static const AsyncFutureClass exit_class = {
-  "AsyncTaskGroup exit",
-  exit_cancel,
-  exit_finalize,
-  NULL,
+  .name = "AsyncTaskGroup exit",
+  .cancel = exit_cancel,
+  .finalize = exit_finalize,
 };
 
 static GError *

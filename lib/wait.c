@@ -57,10 +57,10 @@ wait_for_value_owner (AsyncFuture *future)
 }
 
 static const AsyncFutureClass wait_for_class = {
-  "AsyncWaitFor",
-  wait_for_cancel,
-  wait_for_finalize,
-  wait_for_value_owner,
+  .name = "AsyncWaitFor",
+  .cancel = wait_for_cancel,
+  .finalize = wait_for_finalize,
+  .value_owner = wait_for_value_owner,
 };
 
 /* Out of time: the inner future is cancelled, and the waiting future
@@ -454,10 +454,9 @@ shield_value_owner (AsyncFuture *future)
 
 /* No cancel hook: cancelling the shield settles only the shield. */
 static const AsyncFutureClass shield_class = {
-  "AsyncShield",
-  NULL,
-  shield_finalize,
-  shield_value_owner,
+  .name = "AsyncShield",
+  .finalize = shield_finalize,
+  .value_owner = shield_value_owner,
 };
 
 static void

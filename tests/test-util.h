@@ -151,6 +151,17 @@ test_elapsed (gint64 start_us)
   return (g_get_monotonic_time () - start_us) / (double) G_USEC_PER_SEC;
 }
 
+/* Asserts that @trace (of gint) holds exactly the @n values of @expected. */
+static inline void
+test_assert_trace (GArray     *trace,
+                   const gint *expected,
+                   guint       n)
+{
+  g_assert_cmpuint (trace->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpint (g_array_index (trace, gint, i), ==, expected[i]);
+}
+
 #define TEST_ERROR (g_quark_from_static_string ("async-glib-test-error"))
 
 G_END_DECLS

@@ -23,6 +23,15 @@ G_BEGIN_DECLS
  * @ASYNC_ERROR_FAILED: a failure with no more specific code.
  * @ASYNC_ERROR_POOL_SHUT_DOWN: work was submitted to, or was still queued
  *   on, an #AsyncPool that was shut down.
+ * @ASYNC_ERROR_BROKEN_BARRIER: an #AsyncBarrier wait failed because the
+ *   barrier was aborted (async_barrier_abort()) or reset
+ *   (async_barrier_reset()) while it waited, or is broken. Since: 0.2
+ * @ASYNC_ERROR_QUEUE_FULL: async_queue_put_nowait() on a full #AsyncQueue.
+ *   Since: 0.2
+ * @ASYNC_ERROR_QUEUE_EMPTY: async_queue_get_nowait() on an empty
+ *   #AsyncQueue. Since: 0.2
+ * @ASYNC_ERROR_QUEUE_SHUT_DOWN: a put on an #AsyncQueue that was shut down
+ *   (async_queue_shutdown()), or a get once it is also empty. Since: 0.2
  * @ASYNC_ERROR_TASK_GROUP: children of an #AsyncTaskGroup failed (or its
  *   body did): async_task_group_error_get_errors() lists every error, and
  *   the message names the first. Since: 0.2
@@ -35,6 +44,10 @@ typedef enum
 {
   ASYNC_ERROR_FAILED,
   ASYNC_ERROR_POOL_SHUT_DOWN,
+  ASYNC_ERROR_BROKEN_BARRIER,
+  ASYNC_ERROR_QUEUE_FULL,
+  ASYNC_ERROR_QUEUE_EMPTY,
+  ASYNC_ERROR_QUEUE_SHUT_DOWN,
   ASYNC_ERROR_TASK_GROUP,
 } AsyncError;
 

@@ -30,6 +30,10 @@ n_futures=$((1000000 / scale))
 n_small=$((n_futures / 10))
 n_sleeps=$((1000000 / scale))
 n_sleeps_small=$((n_sleeps / 10))
+n_queue=$((1000000 / scale))
+n_queue_small=$((n_queue / 10))
+n_locks=$((100000 / scale))
+n_locks_small=$((n_locks / 10))
 n_tasks=$((100000 / scale))
 n_tasks_small=$((n_tasks / 10))
 n_gets=$((5000 / scale))
@@ -262,10 +266,12 @@ curl_parallel ()
 
 # ---------------------------------------------------------------- runs
 
-note "sizes: ${n_futures} futures, ${n_sleeps} sleeps, ${n_gets} GETs; ${jobs} concurrent"
+note "sizes: ${n_futures} futures, ${n_sleeps} sleeps, ${n_queue} queue items, ${n_locks} lock pairs, ${n_gets} GETs; ${jobs} concurrent"
 
 note "futures: async-glib and GTask"
 collect ours "$bench/bench-futures" --n "$n_futures"
+# The growth rows: the same at a tenth, for 10k and 100k beside 1M.
+collect growth "$bench/bench-futures" --n "$n_small"
 if [ $have_asyncio = yes ]; then
   note "futures: asyncio"
   collect asyncio "$python" "$srcdir/tests/bench/asyncio_futures.py" --n "$n_futures"
@@ -273,9 +279,17 @@ fi
 
 note "sleeps: async-glib and g_timeout"
 collect ours "$bench/bench-sleep" --n "$n_sleeps"
+collect growth "$bench/bench-sleep" --n "$n_sleeps_small"
 if [ $have_asyncio = yes ]; then
   note "sleeps: asyncio"
   collect asyncio "$python" "$srcdir/tests/bench/asyncio_sleep.py" --n "$n_sleeps"
+fi
+
+note "primitives: async-glib"
+collect ours "$bench/bench-primitives" --n "$n_queue" --locks "$n_locks"
+if [ $have_asyncio = yes ]; then
+  note "primitives: asyncio"
+  collect asyncio "$python" "$srcdir/tests/bench/asyncio_primitives.py" --n "$n_queue" --locks "$n_locks"
 fi
 
 note "task groups: async-glib and asyncio.TaskGroup"
@@ -304,6 +318,7 @@ fi
 if [ -n "$url_1k" ]; then
   note "HTTP: ${n_gets} GETs of 1 KiB from $server_1k"
   collect_line ours.get "$bench/bench-http" "$url_1k" "$n_gets" "$jobs"
+  collect_line multi.get "$bench/bench-curl-multi" "$url_1k" "$n_gets" "$jobs"
   if [ -n "$curl" ]; then
     collect_line curl.get curl_parallel "$url_1k" "$n_gets" "$jobs"
   fi
@@ -317,6 +332,7 @@ if [ -n "$server_port" ]; then
   url_delay=http://127.0.0.1:$server_port/delay/$delay_ms
   note "HTTP: ${n_delayed} GETs delayed ${delay_ms} ms from the fixture"
   collect_line ours.delay "$bench/bench-http" "$url_delay" "$n_delayed" "$jobs"
+  collect_line multi.delay "$bench/bench-curl-multi" "$url_delay" "$n_delayed" "$jobs"
   if [ -n "$curl" ]; then
     collect_line curl.delay curl_parallel "$url_delay" "$n_delayed" "$jobs"
   fi
@@ -343,10 +359,11 @@ for n in "$n_small" "$n_futures"; do
   row "$n futures vs asyncio futures" "$ours" asyncio "$peer" \
     "$(ratio_lower_better "$ours" "$peer")" ""
 done
-row "ns per future at $n_small / $n_futures" \
-  "$(get "ours.futures_${n_small}_ns_per_future")/$(get "ours.futures_${n_futures}_ns_per_future")" \
-  GTask "$(get "ours.gtask_${n_small}_ns_per_future")/$(get "ours.gtask_${n_futures}_ns_per_future")" \
-  "" "growing linearly; 1M in well under 0.3 s"
+n_tiny=$((n_small / 10))
+row "ns per future at $n_tiny / $n_small / $n_futures" \
+  "$(get "growth.futures_${n_tiny}_ns_per_future")/$(get "ours.futures_${n_small}_ns_per_future")/$(get "ours.futures_${n_futures}_ns_per_future")" \
+  GTask "$(get "growth.gtask_${n_tiny}_ns_per_future")/$(get "ours.gtask_${n_small}_ns_per_future")/$(get "ours.gtask_${n_futures}_ns_per_future")" \
+  "" "<= 40 ns, linear from 10k to 1M"
 ours=$(get "ours.gather_coroutines_${n_small}_seconds")
 peer=$(get "asyncio.gather_coroutines_${n_small}_seconds")
 target=
@@ -388,6 +405,43 @@ for n in "$n_sleeps_small" "$n_sleeps"; do
     asyncio "$(get "asyncio.sleep_asyncio_${n}_create_seconds")" "" ""
 done
 
+n_sleeps_tiny=$((n_sleeps_small / 10))
+row "ns to create a sleep at $n_sleeps_tiny / $n_sleeps_small / $n_sleeps" \
+  "$(awk -v a="$(get "growth.sleep_async_${n_sleeps_tiny}_create_seconds")" -v b="$(get "ours.sleep_async_${n_sleeps_small}_create_seconds")" -v c="$(get "ours.sleep_async_${n_sleeps}_create_seconds")" \
+      -v na="$n_sleeps_tiny" -v nb="$n_sleeps_small" -v nc="$n_sleeps" \
+      'BEGIN { if (a == "" || b == "" || c == "") print "n/a"; else printf "%.0f/%.0f/%.0f", a * 1e9 / na, b * 1e9 / nb, c * 1e9 / nc }')" \
+  "" "" "" "<= 50 ns, linear"
+
+header "Queue and Lock, against asyncio's (seconds)"
+for n in "$n_queue_small" "$n_queue"; do
+  for consumers in 1 8; do
+    ours=$(get "ours.queue_${consumers}c_${n}_seconds")
+    peer=$(get "asyncio.queue_${consumers}c_${n}_seconds")
+    target=
+    [ "$n" = 1000000 ] && target=">= 20x faster than asyncio"
+    row "$n items, 1 producer, $consumers consumer(s)" "$ours" asyncio "$peer" \
+      "$(ratio_lower_better "$ours" "$peer")" "$target"
+  done
+done
+for n in "$n_locks_small" "$n_locks"; do
+  for kind in uncontended contended; do
+    ours=$(get "ours.lock_${kind}_${n}_seconds")
+    peer=$(get "asyncio.lock_${kind}_${n}_seconds")
+    target=
+    [ "$n" = 100000 ] && target=">= 20x faster than asyncio"
+    row "$n Lock pairs, $kind" "$ours" asyncio "$peer" \
+      "$(ratio_lower_better "$ours" "$peer")" "$target"
+  done
+done
+row "ns per item, queue 1c at $n_queue_small / $n_queue" \
+  "$(get "ours.queue_1c_${n_queue_small}_ns_each")/$(get "ours.queue_1c_${n_queue}_ns_each")" \
+  asyncio "$(get "asyncio.queue_1c_${n_queue_small}_ns_each")/$(get "asyncio.queue_1c_${n_queue}_ns_each")" \
+  "" "growing linearly"
+row "ns per pair, contended lock at $n_locks_small / $n_locks" \
+  "$(get "ours.lock_contended_${n_locks_small}_ns_each")/$(get "ours.lock_contended_${n_locks}_ns_each")" \
+  asyncio "$(get "asyncio.lock_contended_${n_locks_small}_ns_each")/$(get "asyncio.lock_contended_${n_locks}_ns_each")" \
+  "" "growing linearly"
+
 header "TaskGroup of trivial tasks, spawned and waited for (seconds)"
 for n in "$n_tasks_small" "$n_tasks"; do
   ours=$(get "ours.task_group_${n}_seconds")
@@ -404,14 +458,17 @@ row "ns per task at $n_tasks_small / $n_tasks" \
 
 header "HTTP: $n_gets GETs of 1 KiB from $server_1k, $jobs concurrent (requests/s)"
 ours=$(get ours.get.rps)
+peer=$(get multi.get.rps)
+row "bench-http vs one thread's curl multi" "$ours" "curl multi" "$peer" \
+  "$(ratio_higher_better "$ours" "$peer")" ">= 0.8x the single-thread libcurl limit"
 peer=$(get curl.get.rps)
 row "bench-http vs curl --parallel" "$ours" curl "$peer" \
   "$(ratio_higher_better "$ours" "$peer")" "no slower than curl"
 peer=$(get aiohttp.get.rps)
 row "bench-http vs aiohttp" "$ours" aiohttp "$peer" \
   "$(ratio_higher_better "$ours" "$peer")" ">= 3x faster than aiohttp"
-row "failures (ours / curl / aiohttp)" "$(get ours.get.failures)" "" \
-  "$(get curl.get.failures) / $(get aiohttp.get.failures)" "" ""
+row "failures (ours / curl / aiohttp / multi)" "$(get ours.get.failures)" "" \
+  "$(get curl.get.failures) / $(get aiohttp.get.failures) / $(get multi.get.failures)" "" ""
 
 header "HTTP: $n_delayed GETs each delayed $delay_ms ms by the fixture, $jobs concurrent (seconds)"
 ours=$(get ours.delay.seconds)
@@ -419,14 +476,17 @@ ideal=$(awk -v n="$n_delayed" -v j="$jobs" -v d="$delay_ms" \
   'BEGIN { printf "%.6f", n / j * d / 1000 }')
 row "bench-http vs the ideal N/jobs*delay" "$ours" ideal "$ideal" \
   "$(over_ideal "$ours" "$ideal")" "within 10% of the ideal"
+peer=$(get multi.delay.seconds)
+row "bench-http vs one thread's curl multi" "$ours" "curl multi" "$peer" \
+  "$(ratio_lower_better "$ours" "$peer")" ""
 peer=$(get curl.delay.seconds)
 row "bench-http vs curl --parallel" "$ours" curl "$peer" \
   "$(ratio_lower_better "$ours" "$peer")" ""
 peer=$(get aiohttp.delay.seconds)
 row "bench-http vs aiohttp" "$ours" aiohttp "$peer" \
   "$(ratio_lower_better "$ours" "$peer")" ""
-row "failures (ours / curl / aiohttp)" "$(get ours.delay.failures)" "" \
-  "$(get curl.delay.failures) / $(get aiohttp.delay.failures)" "" ""
+row "failures (ours / curl / aiohttp / multi)" "$(get ours.delay.failures)" "" \
+  "$(get curl.delay.failures) / $(get aiohttp.delay.failures) / $(get multi.delay.failures)" "" ""
 
 printf '\npeers: asyncio %s, aiohttp %s, curl %s, nginx %s\n' \
   "$have_asyncio" "$have_aiohttp" "${curl:-no}" "${nginx_port:-no}"
