@@ -28,7 +28,7 @@ test_names_the_coroutine (void)
   AsyncFuture *task = async_spawn_with (hog, Hog, .busy_usec = 150 * 1000);
 
   g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_WARNING,
-                         "Executing 'hog' (spawned at *test-debug.c:*) took 0.1* seconds");
+                         "Executing 'hog' (spawned at *test-debug.c:*) took * seconds");
   test_await (task, 5);
   g_test_assert_expected_messages ();
   async_future_unref (task);
