@@ -166,6 +166,34 @@ test_empty (void)
   g_assert_false (async_as_completed_has_next (it));
 }
 
+/* Programming errors: criticals and harmless returns (docs/bad-input.md). */
+static void
+test_bad_input (void)
+{
+  AsyncFuture *inputs[1] = { async_future_new_int (1) };
+  AsyncFuture *waits[1] = { async_future_new_int (1) };
+  g_autoptr (AsyncAsCompleted) it = NULL;
+
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*isnan*");
+  g_assert_null (async_as_completed_new (inputs, 1, NAN));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*isnan*");
+  g_assert_null (async_wait_full (ASYNC_WAIT_ALL_COMPLETED, NAN, waits, 1));
+  g_test_assert_expected_messages ();
+
+  it = async_as_completed_new (inputs, 1, ASYNC_TIMEOUT_INFINITE);
+  {
+    AsyncFuture *next = async_as_completed_next (it);
+
+    test_await (next, 5);
+    async_future_unref (next);
+  }
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*has_next*");
+  g_assert_null (async_as_completed_next (it));
+  g_test_assert_expected_messages ();
+  async_future_unref (waits[0]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -179,6 +207,7 @@ main (int   argc,
   g_test_add_func ("/as-completed/timeout/unused", test_timeout_unused);
   g_test_add_func ("/as-completed/free-early", test_free_early);
   g_test_add_func ("/as-completed/empty", test_empty);
+  g_test_add_func ("/as-completed/bad-input/criticals", test_bad_input);
 
   return g_test_run ();
 }

@@ -300,6 +300,37 @@ test_spawn_on_cancel_from_caller (void)
   loop_thread_stop (&other);
 }
 
+/* Programming errors: criticals and harmless returns (docs/bad-input.md). */
+static void
+test_bad_input (void)
+{
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*callback != NULL*");
+  g_assert_null (async_call_soon (NULL, NULL, NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*isnan*");
+  g_assert_null (async_call_later (NAN, record, NULL, NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*func != NULL*");
+  g_assert_null (async_spawn_on (NULL, NULL, NULL, NULL));
+  g_test_assert_expected_messages ();
+}
+
+/* An infinite delay never fires, and its handle still cancels. */
+static void
+test_call_later_infinite (void)
+{
+  gint destroyed = 0;
+  AsyncHandle *handle = async_call_later (INFINITY, count_call, &destroyed, test_count_destroy);
+  Call after = { NULL, 0 };
+
+  g_assert_cmpint (async_handle_get_when (handle), ==, G_MAXINT64);
+  async_handle_cancel (handle);
+  async_handle_unref (async_call_soon (record, &after, NULL));
+  test_spin_until (&after.done, 5);
+  g_assert_cmpint (destroyed, ==, 1);
+  async_handle_unref (handle);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -314,6 +345,8 @@ main (int   argc,
   g_test_add_func ("/loop/call-soon-threadsafe/from-a-worker", test_call_soon_threadsafe);
   g_test_add_func ("/loop/spawn-on/other-thread-awaited-here", test_spawn_on_other_thread);
   g_test_add_func ("/loop/spawn-on/cancel-from-caller", test_spawn_on_cancel_from_caller);
+  g_test_add_func ("/loop/bad-input/criticals", test_bad_input);
+  g_test_add_func ("/loop/call-later/infinite-never-fires", test_call_later_infinite);
 
   return g_test_run ();
 }

@@ -678,6 +678,44 @@ test_nested_inner_error (void)
   async_future_unref (never);
 }
 
+/* Programming errors: criticals and harmless returns (docs/bad-input.md). */
+typedef struct
+{
+  AsyncTaskGroup *group;
+} Twice;
+
+ASYNC_DEFINE_COROUTINE (wait_twice, Twice)
+{
+  ASYNC_BEGIN (co);
+  self->group = async_task_group_new (co);
+  ASYNC_AWAIT (co, async_task_group_wait (self->group));
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*has ended already*");
+  g_assert_null (async_task_group_wait (self->group));
+  g_test_assert_expected_messages ();
+  async_task_group_unref (self->group);
+  ASYNC_END (co);
+}
+
+static void
+test_bad_input (void)
+{
+  AsyncFuture *task;
+  GError *other = g_error_new_literal (TEST_ERROR, 1, "not a group's");
+
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*co != NULL*");
+  g_assert_null (async_task_group_new (NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*ASYNC_ERROR_TASK_GROUP*");
+  g_assert_null (async_task_group_error_get_errors (other));
+  g_test_assert_expected_messages ();
+  g_error_free (other);
+
+  task = async_spawn_with (wait_twice, Twice, NULL);
+  test_await (task, 5);
+  g_assert_true (async_future_is_resolved (task));
+  async_future_unref (task);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -698,6 +736,7 @@ main (int   argc,
   g_test_add_func ("/task-group/spawn/while-shutting-down-never-runs", test_spawn_while_shutting_down);
   g_test_add_func ("/task-group/end/at-return", test_end_at_return);
   g_test_add_func ("/task-group/nested/inner-error-in-outer", test_nested_inner_error);
+  g_test_add_func ("/task-group/bad-input/criticals", test_bad_input);
 
   return g_test_run ();
 }

@@ -374,6 +374,44 @@ test_task_group_inside (void)
   async_future_unref (task);
 }
 
+/* Programming errors: criticals and harmless returns (docs/bad-input.md);
+ * an infinite delay is no error. */
+typedef struct
+{
+  gboolean checked;
+} BadInput;
+
+ASYNC_DEFINE_COROUTINE (bad_input, BadInput)
+{
+  AsyncTimeout *scope;
+
+  ASYNC_BEGIN (co);
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*isnan*");
+  g_assert_null (async_timeout_new (co, NAN));
+  g_test_assert_expected_messages ();
+  scope = async_timeout_new (co, INFINITY);
+  g_assert_cmpint (async_timeout_get_when (scope), ==, ASYNC_TIMEOUT_NEVER);
+  g_assert_true (async_timeout_end (scope, NULL));
+  async_timeout_unref (scope);
+  self->checked = TRUE;
+  ASYNC_END (co);
+}
+
+static void
+test_bad_input (void)
+{
+  BadInput frame = { FALSE };
+  AsyncFuture *task;
+
+  g_test_expect_message ("AsyncGlib", G_LOG_LEVEL_CRITICAL, "*co != NULL*");
+  g_assert_null (async_timeout_new_at (NULL, 0));
+  g_test_assert_expected_messages ();
+  task = async_spawn (bad_input, &frame, NULL);
+  test_await (task, 5);
+  g_assert_true (frame.checked);
+  async_future_unref (task);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -391,6 +429,7 @@ main (int   argc,
   g_test_add_func ("/timeout/reschedule", test_reschedule);
   g_test_add_func ("/timeout/nested/inner-fires", test_nested_inner_fires);
   g_test_add_func ("/timeout/task-group-inside", test_task_group_inside);
+  g_test_add_func ("/timeout/bad-input/criticals-and-infinity", test_bad_input);
 
   return g_test_run ();
 }
