@@ -91,8 +91,9 @@ input_done (AsyncFuture *input,
   if (state->closed || state->timed_out)
     return;
 
-  if (!state_hand_out (state, async_future_ref (input)))
-    g_queue_push_tail (&state->done, async_future_ref (input));
+  input = async_future_ref (input);
+  if (!state_hand_out (state, input))
+    g_queue_push_tail (&state->done, input);
 }
 
 static void

@@ -179,6 +179,8 @@ test_wait_timeout_returns_pending (void)
   g_assert_cmpuint (all->len, ==, 2);
   g_assert_true (g_ptr_array_index (all, 1) == never);
   g_assert_true (async_future_is_pending (never));
+  /* Settled, it lets go of the wait's continuation. */
+  async_future_cancel (never);
   async_future_unref (waiting);
   async_future_unref (done);
   async_future_unref (never);
@@ -196,6 +198,7 @@ test_wait_timeout_zero (void)
   test_await (waiting, 5);
   g_assert_true (async_future_is_resolved (waiting));
   g_assert_true (async_future_is_pending (never));
+  async_future_cancel (never);
   async_future_unref (waiting);
   async_future_unref (never);
 }
