@@ -331,6 +331,12 @@ async_task_group_spawn_at (AsyncTaskGroup    *group,
 
   child = async_coroutine_spawn_on_ (async_coroutine_get_scheduler_ (group->parent),
                                      where, func, frame, frame_destroy);
+  if (!async_future_is_pending (&child->parent))
+    {
+      /* Spawned on a context being freed: it ended at once, cancelled. */
+      async_future_unref (&child->parent);
+      return &child->parent;
+    }
   child->group = async_task_group_ref (group);
   child->group_next = group->children;
   if (group->children != NULL)
