@@ -334,7 +334,7 @@ coroutine_closed (AsyncHeld *held)
 }
 
 /**
- * async_spawn_at:
+ * async_spawn_at: (skip)
  * @where: where the coroutine was spawned, as `G_STRLOC`
  * @func: the coroutine's body
  * @frame: (nullable) (transfer full): the coroutine's locals
@@ -666,6 +666,9 @@ async_coroutine_uncancel (AsyncCoroutine *co)
  * async_coroutine_get_future:
  * @co: the running coroutine
  *
+ * The future that settles with the coroutine's outcome, the one
+ * async_spawn() returned. Call it from the coroutine's body only.
+ *
  * Returns: (transfer none): the future of @co's outcome
  *
  * Since: 0.1
@@ -682,6 +685,9 @@ async_coroutine_get_future (AsyncCoroutine *co)
  * async_coroutine_get_awaited:
  * @co: the running coroutine
  *
+ * The future the coroutine awaited last, to read its outcome after the
+ * await. Call it from the coroutine's body only.
+ *
  * Returns: (transfer none) (nullable): the future @co last awaited, settled,
  *   until its next await
  *
@@ -696,8 +702,11 @@ async_coroutine_get_awaited (AsyncCoroutine *co)
 }
 
 /**
- * async_coroutine_get_value:
+ * async_coroutine_get_value: (skip)
  * @co: the running coroutine
+ *
+ * Reads the value of the last await, as async_future_get_value() on it. Call
+ * it from the coroutine's body only.
  *
  * Returns: (transfer none) (nullable): the value of the future @co last
  *   awaited, owned by that future until @co's next await
@@ -715,7 +724,7 @@ async_coroutine_get_value (AsyncCoroutine *co)
 }
 
 /**
- * async_coroutine_steal_value:
+ * async_coroutine_steal_value: (skip)
  * @co: the running coroutine
  *
  * Takes the value of the future @co last awaited, as
@@ -739,6 +748,9 @@ async_coroutine_steal_value (AsyncCoroutine *co)
  * async_coroutine_get_int:
  * @co: the running coroutine
  *
+ * Reads the integer outcome of the last await, as async_future_get_int() on
+ * it. Call it from the coroutine's body only.
+ *
  * Returns: the integer value of the future @co last awaited
  *
  * Since: 0.1
@@ -756,6 +768,9 @@ async_coroutine_get_int (AsyncCoroutine *co)
 /**
  * async_coroutine_get_boolean:
  * @co: the running coroutine
+ *
+ * Reads the boolean outcome of the last await, as async_future_get_boolean()
+ * on it. Call it from the coroutine's body only.
  *
  * Returns: the boolean value of the future @co last awaited
  *

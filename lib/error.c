@@ -56,6 +56,8 @@ error_private_clear (GError *error)
 /**
  * async_error_quark:
  *
+ * The error domain of async-glib's own errors, %ASYNC_ERROR. Any thread.
+ *
  * Returns: the quark of the %ASYNC_ERROR domain
  *
  * Since: 0.1

@@ -4,6 +4,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "future-private.h"
 #include "scheduler-private.h"
 
@@ -41,7 +43,10 @@ async_future_alloc (const AsyncFutureClass *klass,
 
   g_assert (size >= sizeof (AsyncFuture));
 
-  future = g_malloc0 (size);
+  /* malloc and memset, not calloc: glibc's calloc bypasses its per-thread
+   * cache, and a future is the most allocated object there is. */
+  future = g_malloc (size);
+  memset (future, 0, size);
   future->klass = klass;
   g_atomic_ref_count_init (&future->ref_count);
   future->where = where;
@@ -55,6 +60,7 @@ async_future_alloc (const AsyncFutureClass *klass,
  *   string
  *
  * Creates a pending future; use async_future_new(), which fills @where.
+ * @where is kept, not copied: a binding passes %NULL.
  *
  * Returns: (transfer full): a new pending future
  *
@@ -67,7 +73,7 @@ async_future_new_at (const char *where)
 }
 
 /**
- * async_future_new_resolved:
+ * async_future_new_resolved: (skip)
  * @value: (transfer full) (nullable): the value
  * @value_destroy: (nullable): frees @value when the future is freed
  *
@@ -422,7 +428,7 @@ warn_settled_twice (AsyncFuture *future)
 }
 
 /**
- * async_future_resolve:
+ * async_future_resolve: (skip)
  * @future: a pending future
  * @value: (transfer full) (nullable): its value
  * @value_destroy: (nullable): frees @value when the future is freed
@@ -760,7 +766,7 @@ async_future_attach (AsyncFuture       *future,
  * @user_data_destroy: (nullable): frees @user_data after @callback ran, or
  *   when @future is freed without settling
  *
- * Attaches a continuation (asyncio's `add_done_callback()`). It is queued on
+ * Attaches a continuation (asyncio's `add_done_callback`). It is queued on
  * the scheduler of the thread-default #GMainContext of the calling thread,
  * and never runs inside this call, even if @future has settled already;
  * continuations of one future run in the order they were attached. Any
@@ -785,6 +791,9 @@ async_future_then (AsyncFuture        *future,
  * async_future_get_state:
  * @future: a future
  *
+ * Tells whether @future is pending, resolved, rejected or cancelled. Any
+ * thread.
+ *
  * Returns: where @future is in its life. Any thread.
  *
  * Since: 0.1
@@ -801,6 +810,8 @@ async_future_get_state (AsyncFuture *future)
  * async_future_is_pending:
  * @future: a future
  *
+ * Whether @future is still to settle. Any thread.
+ *
  * Returns: %TRUE if @future has not settled yet
  *
  * Since: 0.1
@@ -814,6 +825,8 @@ async_future_is_pending (AsyncFuture *future)
 /**
  * async_future_is_resolved:
  * @future: a future
+ *
+ * Whether @future settled with a value. Any thread.
  *
  * Returns: %TRUE if @future has a value
  *
@@ -829,6 +842,8 @@ async_future_is_resolved (AsyncFuture *future)
  * async_future_is_rejected:
  * @future: a future
  *
+ * Whether @future settled with an error other than cancellation. Any thread.
+ *
  * Returns: %TRUE if @future failed with an error other than cancellation
  *
  * Since: 0.1
@@ -842,6 +857,8 @@ async_future_is_rejected (AsyncFuture *future)
 /**
  * async_future_is_cancelled:
  * @future: a future
+ *
+ * Whether @future settled by cancellation. Any thread.
  *
  * Returns: %TRUE if @future was cancelled
  *
@@ -870,13 +887,13 @@ future_value_owner (AsyncFuture *future)
 }
 
 /**
- * async_future_get_value:
+ * async_future_get_value: (skip)
  * @future: a resolved future
  *
  * Reads the value of a future resolved with a pointer. A future that
  * re-exposes another's value (async_wait_for(), async_shield()) reads it
  * from that future, which owns it. A future resolved with an integer has
- * no pointer: asking for one is a critical.
+ * no pointer: asking for one is a critical. Any thread.
  *
  * Returns: (transfer none) (nullable): the value of @future, owned by it
  *
@@ -896,7 +913,7 @@ async_future_get_value (AsyncFuture *future)
 }
 
 /**
- * async_future_steal_value:
+ * async_future_steal_value: (skip)
  * @future: a resolved future
  *
  * Takes the value out of the future that owns it, which keeps %NULL: for
@@ -937,6 +954,7 @@ async_future_steal_value (AsyncFuture *future)
  *
  * Reads an integer value. A future resolved with a non-%NULL pointer has
  * no integer: asking for one is a critical (a %NULL pointer reads as 0).
+ * Any thread.
  *
  * Returns: the integer value of @future
  *
@@ -960,6 +978,8 @@ async_future_get_int (AsyncFuture *future)
 /**
  * async_future_get_boolean:
  * @future: a future resolved with async_future_resolve_boolean()
+ *
+ * Reads the boolean a future was resolved with. Any thread.
  *
  * Returns: the boolean value of @future
  *
@@ -1042,6 +1062,9 @@ async_future_propagate_error (AsyncFuture  *future,
 /**
  * async_future_get_where:
  * @future: a future
+ *
+ * Tells where @future was made (`G_STRLOC` of the call that created it), as
+ * its warnings do. Any thread.
  *
  * Returns: (transfer none) (nullable): where @future was created, as
  *   `file:line`

@@ -183,7 +183,7 @@ gather_valist (const char      *caller,
 }
 
 /**
- * async_gather_varargs_:
+ * async_gather_varargs_: (skip)
  * @flags: how errors are treated
  * @first: (transfer full) (nullable): the first future
  * @...: (transfer full): more futures, then %ASYNC_END_OF_FUTURES_
@@ -211,7 +211,7 @@ async_gather_varargs_ (AsyncGatherFlags flags,
 }
 
 /**
- * async_gather:
+ * async_gather: (skip)
  * @first: (transfer full) (nullable): the first future
  * @...: (transfer full): more futures, then %NULL
  *
@@ -241,7 +241,7 @@ AsyncFuture *
 }
 
 /**
- * async_gather_full:
+ * async_gather_full: (skip)
  * @flags: how errors are treated
  * @first: (transfer full) (nullable): the first future
  * @...: (transfer full): more futures, then %NULL
@@ -287,6 +287,9 @@ gather_child (AsyncFuture *gathered,
  * async_gather_get_result:
  * @gathered: a resolved future from async_gather() and friends
  * @index: which child, in the order they were given
+ *
+ * One child of a gather, in the order given: asyncio's result list, one slot
+ * at a time. Any thread.
  *
  * Returns: (transfer none): the child future at @index, settled; read its
  *   outcome with async_future_get_value() and friends

@@ -50,8 +50,8 @@ static const AsyncFutureClass gio_future_class = {
 };
 
 /**
- * async_gio_future_new:
- * @returns: the shape of @finish
+ * async_gio_future_new: (skip)
+ * @finish_returns: the shape of @finish
  * @finish: the GIO `_finish` function, cast with G_CALLBACK()
  * @value_destroy: (nullable): frees what @finish returns, for
  *   %ASYNC_GIO_RETURNS_POINTER
@@ -68,17 +68,17 @@ static const AsyncFutureClass gio_future_class = {
  * Since: 0.1
  */
 AsyncFuture *
-async_gio_future_new (AsyncGioReturns returns,
+async_gio_future_new (AsyncGioReturns finish_returns,
                       GCallback       finish,
                       GDestroyNotify  value_destroy)
 {
   AsyncGioFuture *self;
 
   g_return_val_if_fail (finish != NULL, NULL);
-  g_return_val_if_fail (returns <= ASYNC_GIO_RETURNS_SSIZE, NULL);
+  g_return_val_if_fail (finish_returns <= ASYNC_GIO_RETURNS_SSIZE, NULL);
 
   self = async_future_alloc (&gio_future_class, sizeof (AsyncGioFuture), "async_gio_future_new()");
-  self->returns = returns;
+  self->returns = finish_returns;
   self->finish = finish;
   self->value_destroy = value_destroy;
   self->cancellable = g_cancellable_new ();
@@ -89,6 +89,9 @@ async_gio_future_new (AsyncGioReturns returns,
 /**
  * async_gio_future_get_cancellable:
  * @future: a future from async_gio_future_new()
+ *
+ * The #GCancellable to hand to the GIO call that settles @future, as
+ * ASYNC_GIO() does. Any thread.
  *
  * Returns: (transfer none): the cancellable to give the GIO call;
  *   cancelling @future cancels it
@@ -104,7 +107,7 @@ async_gio_future_get_cancellable (AsyncFuture *future)
 }
 
 /**
- * async_gio_future_ready:
+ * async_gio_future_ready: (skip)
  * @source_object: (nullable): the object of the GIO call
  * @result: its result
  * @future: (transfer full): a reference to a future from
@@ -267,7 +270,7 @@ propagate_future (GAsyncResult *result,
 }
 
 /**
- * async_gio_propagate_pointer:
+ * async_gio_propagate_pointer: (skip)
  * @result: the #GAsyncResult of async_future_to_gio()
  * @error: return location for the future's error
  *

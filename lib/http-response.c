@@ -102,6 +102,8 @@ async_http_response_take_body (AsyncHttpResponse *response,
  * async_http_response_ref:
  * @response: a response
  *
+ * Takes a reference to @response. Any thread.
+ *
  * Returns: (transfer full): @response
  *
  * Since: 0.1
@@ -118,6 +120,8 @@ async_http_response_ref (AsyncHttpResponse *response)
 /**
  * async_http_response_unref:
  * @response: (transfer full): a response
+ *
+ * Drops a reference to @response; the last one frees it. Any thread.
  *
  * Since: 0.1
  */
@@ -141,6 +145,8 @@ async_http_response_unref (AsyncHttpResponse *response)
  * async_http_response_get_status:
  * @response: a response
  *
+ * The HTTP status code, as aiohttp's `response.status`. Any thread.
+ *
  * Returns: the status code of the last response, after redirects
  *
  * Since: 0.1
@@ -156,6 +162,8 @@ async_http_response_get_status (AsyncHttpResponse *response)
 /**
  * async_http_response_get_reason:
  * @response: a response
+ *
+ * The reason phrase of the status line. Any thread.
  *
  * Returns: (transfer none): the reason phrase of the status line ("OK"),
  *   empty if the server sent none (HTTP/2 never does)
@@ -174,6 +182,8 @@ async_http_response_get_reason (AsyncHttpResponse *response)
  * async_http_response_get_http_version:
  * @response: a response
  *
+ * The version of HTTP the response came in. Any thread.
+ *
  * Returns: (transfer none): the HTTP version the server answered with:
  *   "1.0", "1.1", "2" or "3"
  *
@@ -191,6 +201,9 @@ async_http_response_get_http_version (AsyncHttpResponse *response)
  * async_http_response_get_url:
  * @response: a response
  *
+ * The URL the response came from, after redirects, as aiohttp's
+ * `response.url`. Any thread.
+ *
  * Returns: (transfer none): the effective URL, after redirects
  *
  * Since: 0.1
@@ -207,6 +220,9 @@ async_http_response_get_url (AsyncHttpResponse *response)
  * async_http_response_get_header:
  * @response: a response
  * @name: a header name, in any case
+ *
+ * Looks a response header up by name; repeated headers are kept, see
+ * async_http_response_get_header_all(). Any thread.
  *
  * Returns: (transfer none) (nullable): the value of the first header called
  *   @name, or %NULL if there is none
@@ -262,6 +278,9 @@ async_http_response_get_header_all (AsyncHttpResponse *response,
  * async_http_response_get_n_headers:
  * @response: a response
  *
+ * Counts the header lines of the last response, for
+ * async_http_response_get_nth_header(). Any thread.
+ *
  * Returns: how many header lines the last response had
  *
  * Since: 0.1
@@ -307,6 +326,8 @@ async_http_response_get_nth_header (AsyncHttpResponse *response,
 /**
  * async_http_response_get_body:
  * @response: a response
+ *
+ * The body of the response, as received. Any thread.
  *
  * Returns: (transfer none): the body; empty for HEAD, for statuses without
  *   a body, and for streamed requests
@@ -361,6 +382,9 @@ async_http_response_get_text (AsyncHttpResponse  *response,
  * async_http_response_get_timings:
  * @response: a response
  *
+ * The times the transfer took, step by step, as curl measured them. Any
+ * thread.
+ *
  * Returns: (transfer none): the times curl measured for the transfer
  *
  * Since: 0.1
@@ -371,4 +395,30 @@ async_http_response_get_timings (AsyncHttpResponse *response)
   g_return_val_if_fail (response != NULL, NULL);
 
   return &response->timings;
+}
+
+/**
+ * async_http_response_get_from_future:
+ * @future: a settled future of async_http_session_get(),
+ *   async_http_session_request() or async_http_session_request_stream()
+ *
+ * The response a request's future resolved with, typed: what
+ * async_future_get_value() returns as a plain pointer, for bindings (which
+ * cannot cast one) and for C code that likes a checked type. @future must
+ * come from a request of an #AsyncHttpSession. Any thread.
+ *
+ * Returns: (transfer none) (nullable): the response, owned by @future; %NULL
+ *   if @future was rejected or cancelled
+ *
+ * Since: 0.2
+ */
+AsyncHttpResponse *
+async_http_response_get_from_future (AsyncFuture *future)
+{
+  g_return_val_if_fail (future != NULL, NULL);
+  g_return_val_if_fail (!async_future_is_pending (future), NULL);
+
+  if (!async_future_is_resolved (future))
+    return NULL;
+  return async_future_get_value (future);
 }

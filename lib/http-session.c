@@ -30,6 +30,8 @@
 /**
  * async_http_error_quark:
  *
+ * The error domain of failed transfers, %ASYNC_HTTP_ERROR. Any thread.
+ *
  * Returns: the quark of the %ASYNC_HTTP_ERROR domain
  *
  * Since: 0.1
@@ -232,6 +234,8 @@ async_http_session_new (void)
  * async_http_session_ref:
  * @session: a session
  *
+ * Takes a reference to @session. Any thread.
+ *
  * Returns: (transfer full): @session
  *
  * Since: 0.1
@@ -308,6 +312,9 @@ async_http_session_set_limit (AsyncHttpSession *session,
 /**
  * async_http_session_get_limit:
  * @session: a session
+ *
+ * How many transfers the session runs at once
+ * (async_http_session_set_limit()). Any thread.
  *
  * Returns: how many transfers may run at once
  *

@@ -387,7 +387,7 @@ job_run (AsyncPoolItem *item,
 }
 
 /**
- * async_pool_submit:
+ * async_pool_submit: (skip)
  * @pool: a pool
  * @func: the blocking work
  * @user_data: (nullable): the data for @func
@@ -438,7 +438,7 @@ async_pool_submit (AsyncPool       *pool,
 }
 
 /**
- * async_to_thread:
+ * async_to_thread: (skip)
  * @func: the blocking work
  * @user_data: (nullable): the data for @func
  * @user_data_destroy: (nullable): frees @user_data once the job has ended

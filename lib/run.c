@@ -19,7 +19,8 @@ run_main_settled (AsyncFuture *future,
 
 /**
  * async_run:
- * @start: starts the work, inside the fresh context, and returns its future
+ * @start: (scope call): starts the work, inside the fresh context, and
+ *   returns its future
  * @user_data: (closure): data for @start
  *
  * asyncio.run(): creates a #GMainContext, makes it the thread's default for
@@ -118,7 +119,7 @@ async_run_coroutine_at (const char        *where,
 }
 
 /**
- * async_run_coroutine:
+ * async_run_coroutine: (skip)
  * @func: the main coroutine's body
  * @frame: (nullable) (transfer full): its locals
  * @frame_destroy: (nullable): frees @frame when it ends

@@ -367,7 +367,7 @@ async_wait_full (AsyncWaitMode mode,
 }
 
 /**
- * async_wait_varargs_:
+ * async_wait_varargs_: (skip)
  * @mode: when to settle
  * @first: (transfer full): the first future
  * @...: (transfer full): more futures, then %ASYNC_END_OF_FUTURES_
@@ -398,7 +398,7 @@ async_wait_varargs_ (AsyncWaitMode mode,
 }
 
 /**
- * async_wait:
+ * async_wait: (skip)
  * @mode: when to settle
  * @first: (transfer full): the first future
  * @...: (transfer full): more futures, then %NULL

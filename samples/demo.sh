@@ -1,5 +1,5 @@
 #!/bin/sh
-# demo.sh: what `make demo` runs: the seed's three tasks, the third against
+# demo.sh: what `make demo` runs: the tutorial's three tasks, the third against
 # the project's own loopback server so that it needs no network.
 # Usage: demo.sh BUILDDIR
 

@@ -1,4 +1,4 @@
-/* fetch-urls: the seed's task 3, URLs fetched concurrently and their bodies
+/* fetch-urls: the tutorial's task 3, URLs fetched concurrently and their bodies
  * printed in the order given, grown into a small tool.
  *
  *   import aiohttp

@@ -1,4 +1,4 @@
-/* hello-world: the seed's task 1, a coroutine that awaits a sleep.
+/* hello-world: the tutorial's task 1, a coroutine that awaits a sleep.
  *
  *   import asyncio
  *

@@ -99,7 +99,7 @@ test_order_coroutines (void)
   gint64 start = g_get_monotonic_time ();
   AsyncFuture *gathered;
 
-  /* The seed's gather: concurrent coroutines, each sleeping; the last one
+  /* The tutorial's gather: concurrent coroutines, each sleeping; the last one
    * given finishes first. */
   gathered = async_gather (spawn_child (1, 0.3, &destroyed),
                            spawn_child (2, 0.2, &destroyed),

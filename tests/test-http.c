@@ -1111,7 +1111,7 @@ test_soak_random_faults (void)
   async_http_session_unref (session);
 }
 
-/* async_run () with a coroutine that gathers three GETs, as the seed's
+/* async_run () with a coroutine that gathers three GETs, as the tutorial's
  * task 3 does, plus one request nobody awaits, which the run still ends. */
 typedef struct
 {
@@ -1179,7 +1179,7 @@ test_async_run (void)
   seed_frame_free (&frame);
 }
 
-/* fetch-urls, the seed's task 3 as a tool */
+/* fetch-urls, the tutorial's task 3 as a tool */
 
 static char *
 fetch_urls_path (void)

@@ -1,4 +1,4 @@
-/* test-samples.c: runs the seed's samples (hello-world, gather-count) and
+/* test-samples.c: runs the tutorial's samples (hello-world, gather-count) and
  * checks their exact output and, loosely, when each line appears. */
 
 #include "config.h"

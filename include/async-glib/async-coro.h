@@ -25,6 +25,39 @@
  * allocation for you.
  */
 
+/**
+ * SECTION:async-coro
+ * @title: Coroutines
+ * @short_description: asyncio's async def and await: stackless coroutines
+ *
+ * A coroutine is a function re-entered at its last ASYNC_AWAIT(); the locals
+ * that must live across an await are kept in a frame struct of the caller's,
+ * given to async_spawn() with the function that frees it.
+ *
+ * |[<!-- language="C" -->
+ * typedef struct { int i; } Counter;
+ *
+ * static void
+ * count_to_three (AsyncCoroutine *co, gpointer frame)
+ * {
+ *   Counter *self = frame;
+ *
+ *   ASYNC_BEGIN (co);
+ *   for (self->i = 1; self->i <= 3; self->i++)
+ *     {
+ *       g_print ("%d\n", self->i);
+ *       ASYNC_AWAIT (co, async_sleep (1));
+ *     }
+ *   ASYNC_END (co);
+ * }
+ *
+ * AsyncFuture *task = async_spawn (count_to_three, g_new0 (Counter, 1), g_free);
+ * ]|
+ *
+ * The macros are not introspectable, nor are the coroutine functions: a
+ * binding has its own coroutines and awaits futures with async_future_then().
+ */
+
 #pragma once
 
 #include <async-glib/async-future.h>
@@ -70,7 +103,7 @@ AsyncFuture *async_spawn_at                  (const char         *where,
  * @frame: (nullable) (transfer full): the coroutine's locals
  * @frame_destroy: (nullable): frees @frame once the coroutine has ended
  *
- * Starts a coroutine (asyncio's `create_task()`): its first step runs on the
+ * Starts a coroutine (asyncio's `create_task`): its first step runs on the
  * next turn of the thread-default context's loop, never inside this call.
  * The runtime keeps the coroutine alive until it ends, whether or not the
  * caller keeps the returned future. @frame_destroy runs exactly once, when
@@ -144,6 +177,83 @@ guint        async_coroutine_cancelling      (AsyncCoroutine     *co);
 ASYNC_AVAILABLE_IN_0_2
 guint        async_coroutine_uncancel        (AsyncCoroutine     *co);
 
+/**
+ * async_coroutine_resume_point_: (skip)
+ * @co: see the macro
+ *
+ * The machinery of ASYNC_BEGIN(), ASYNC_AWAIT() and their siblings; not
+ * for direct use, and not for bindings.
+ *
+ * Returns: the line ASYNC_BEGIN() continues at
+ *
+ * Since: 0.1
+ */
+/**
+ * async_coroutine_suspend_: (skip)
+ * @co: see the macro
+ * @future: see the macro
+ * @resume_point: see the macro
+ *
+ * The machinery of ASYNC_BEGIN(), ASYNC_AWAIT() and their siblings; not
+ * for direct use, and not for bindings.
+ *
+ * Returns: %TRUE if the body must return until @future settles
+ *
+ * Since: 0.1
+ */
+/**
+ * async_coroutine_resume_: (skip)
+ * @co: see the macro
+ * @try_: see the macro
+ * @error: see the macro
+ *
+ * The machinery of ASYNC_BEGIN(), ASYNC_AWAIT() and their siblings; not
+ * for direct use, and not for bindings.
+ *
+ * Returns: %TRUE if the body goes on after the await
+ *
+ * Since: 0.1
+ */
+/**
+ * async_coroutine_return_: (skip)
+ * @co: see the macro
+ * @value: see the macro
+ * @value_destroy: see the macro
+ *
+ * The machinery of ASYNC_BEGIN(), ASYNC_AWAIT() and their siblings; not
+ * for direct use, and not for bindings.
+ *
+ * Since: 0.1
+ */
+/**
+ * async_coroutine_return_int_: (skip)
+ * @co: see the macro
+ * @value: see the macro
+ *
+ * The machinery of ASYNC_BEGIN(), ASYNC_AWAIT() and their siblings; not
+ * for direct use, and not for bindings.
+ *
+ * Since: 0.1
+ */
+/**
+ * async_coroutine_return_error_: (skip)
+ * @co: see the macro
+ * @error: see the macro
+ *
+ * The machinery of ASYNC_BEGIN(), ASYNC_AWAIT() and their siblings; not
+ * for direct use, and not for bindings.
+ *
+ * Since: 0.1
+ */
+/**
+ * async_coroutine_bad_resume_point_: (skip)
+ * @co: see the macro
+ *
+ * The machinery of ASYNC_BEGIN(), ASYNC_AWAIT() and their siblings; not
+ * for direct use, and not for bindings.
+ *
+ * Since: 0.1
+ */
 /* The machinery behind the macros below; not for direct use. */
 ASYNC_AVAILABLE_IN_0_2
 gpointer     async_coroutine_get_resume_point_ (AsyncCoroutine   *co);

@@ -2,6 +2,16 @@
  * G_IO_ERROR_CANCELLED and time-outs as G_IO_ERROR_TIMED_OUT, so that GIO
  * code understands them; the HTTP client has ASYNC_HTTP_ERROR. */
 
+/**
+ * SECTION:async-error
+ * @title: Errors
+ * @short_description: the ASYNC_ERROR domain
+ *
+ * async-glib's own failures are in %ASYNC_ERROR. Cancellation is reported as
+ * %G_IO_ERROR_CANCELLED and time-outs as %G_IO_ERROR_TIMED_OUT, so that GIO
+ * code understands them; HTTP transfers fail in %ASYNC_HTTP_ERROR.
+ */
+
 #pragma once
 
 #include <async-glib/async-macros.h>

@@ -1,6 +1,20 @@
 /* async-future.h: AsyncFuture, asyncio's Future: a value that will exist,
  * with continuations that run on the caller's main context once it does. */
 
+/**
+ * SECTION:async-future
+ * @title: AsyncFuture
+ * @short_description: asyncio's Future: a value that will exist
+ *
+ * An #AsyncFuture settles once: resolved with a value, rejected with a
+ * #GError, or cancelled. Continuations attached with async_future_then() run
+ * on the scheduler of the caller's thread-default #GMainContext, never inside
+ * the call that attached them or the one that settled the future.
+ *
+ * Every call that is given a future takes it (ASYNC_AWAIT(), async_gather(),
+ * async_wait_for(), …); pass async_future_ref() to keep one.
+ */
+
 #pragma once
 
 #include <gio/gio.h>

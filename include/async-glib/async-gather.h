@@ -1,6 +1,17 @@
 /* async-gather.h: asyncio.gather(): one future for many, results in the
  * order the futures were given. */
 
+/**
+ * SECTION:async-gather
+ * @title: Gather
+ * @short_description: asyncio.gather(): one future for many
+ *
+ * async_gather() settles once all the futures it was given have; the
+ * results come back in the order given, whatever order they settle in, and
+ * are read with async_gather_get_result(). #AsyncGatherFlags choose what an
+ * error does.
+ */
+
 #pragma once
 
 #include <async-glib/async-future.h>

@@ -1,6 +1,16 @@
 /* async-gio.h: bridges to GIO: a GIO `_async`/`_finish` pair as a future, and
  * a future as a GIO-style asynchronous operation (GAsyncReadyCallback). */
 
+/**
+ * SECTION:async-gio
+ * @title: GIO bridges
+ * @short_description: GIO async calls as futures, and futures as GIO async calls
+ *
+ * ASYNC_GIO() and async_gio_future_new() turn a GIO `_async`/`_finish`
+ * pair into a future; async_future_to_gio() hands a future to code that
+ * expects a #GAsyncReadyCallback.
+ */
+
 #pragma once
 
 #include <async-glib/async-future.h>
@@ -27,7 +37,7 @@ typedef enum
 } AsyncGioReturns;
 
 ASYNC_AVAILABLE_IN_ALL
-AsyncFuture  *async_gio_future_new             (AsyncGioReturns   returns,
+AsyncFuture  *async_gio_future_new             (AsyncGioReturns   finish_returns,
                                                 GCallback         finish,
                                                 GDestroyNotify    value_destroy) G_GNUC_WARN_UNUSED_RESULT;
 ASYNC_AVAILABLE_IN_ALL

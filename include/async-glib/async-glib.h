@@ -1,11 +1,22 @@
 /* async-glib.h: the one header a program includes: Python's asyncio, in C,
  * on GLib. */
 
+/**
+ * SECTION:async-glib
+ * @title: async-glib.h
+ * @short_description: the one header a program includes
+ *
+ * `#include <async-glib/async-glib.h>` gives the whole library;
+ * `pkg-config --cflags --libs async-glib-1.0` the flags. The other headers
+ * refuse to be included on their own.
+ */
+
 #pragma once
 
 #define ASYNC_GLIB_INSIDE
 
 #include <async-glib/async-macros.h>
+#include <async-glib/async-version.h>
 #include <async-glib/async-error.h>
 #include <async-glib/async-future.h>
 #include <async-glib/async-as-completed.h>
@@ -28,5 +39,7 @@
 #include <async-glib/async-task-group.h>
 #include <async-glib/async-timeout.h>
 #include <async-glib/async-wait.h>
+#include <async-glib/async-types.h>
+#include <async-glib/async-enum-types.h>
 
 #undef ASYNC_GLIB_INSIDE

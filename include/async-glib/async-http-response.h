@@ -1,10 +1,20 @@
 /* async-http-response.h: AsyncHttpResponse, what a transfer of an
  * AsyncHttpSession resolves with: status, headers, body, timings. */
 
+/**
+ * SECTION:async-http-response
+ * @title: AsyncHttpResponse
+ * @short_description: aiohttp's ClientResponse, already read
+ *
+ * What a request of an #AsyncHttpSession resolves with: status, headers,
+ * body, the URL after redirects and curl's timings. Immutable, and safe to
+ * read from any thread.
+ */
+
 #pragma once
 
 #include <gio/gio.h>
-#include <async-glib/async-macros.h>
+#include <async-glib/async-future.h>
 
 G_BEGIN_DECLS
 
@@ -81,6 +91,9 @@ const char             *async_http_response_get_text       (AsyncHttpResponse *r
                                                             GError           **error);
 ASYNC_AVAILABLE_IN_ALL
 const AsyncHttpTimings *async_http_response_get_timings    (AsyncHttpResponse *response);
+
+ASYNC_AVAILABLE_IN_0_2
+AsyncHttpResponse      *async_http_response_get_from_future (AsyncFuture      *future);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AsyncHttpResponse, async_http_response_unref)
 

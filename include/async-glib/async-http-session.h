@@ -1,6 +1,17 @@
 /* async-http-session.h: AsyncHttpSession, aiohttp's ClientSession: many
  * concurrent HTTP transfers, each a future, on a bounded pool of threads. */
 
+/**
+ * SECTION:async-http-session
+ * @title: AsyncHttpSession
+ * @short_description: aiohttp's ClientSession
+ *
+ * Concurrent HTTP transfers, each a future resolved with an
+ * #AsyncHttpResponse on the caller's context. The transfers run on the
+ * session's own worker pool, whose size is the concurrency limit; connections
+ * are kept alive and reused.
+ */
+
 #pragma once
 
 #include <async-glib/async-future.h>

@@ -1,5 +1,16 @@
 /* async-macros.h: the export macro and the inclusion guard shared by every
- * public header of async-glib. */
+ * public header of async-glib; the per-version availability macros are in
+ * async-version.h, which this includes. */
+
+/**
+ * SECTION:async-macros
+ * @title: Export macros
+ * @short_description: what marks the public ABI
+ *
+ * %ASYNC_AVAILABLE_IN_ALL marks the symbols every version has; a symbol
+ * added later carries its version's macro (%ASYNC_AVAILABLE_IN_0_2, in
+ * async-version.h).
+ */
 
 #pragma once
 
@@ -9,17 +20,23 @@
 
 #include <glib.h>
 
-G_BEGIN_DECLS
-
-/* Marks the public ABI: the library is built with -fvisibility=hidden, so a
- * symbol without this is private to it. */
+/* The library is built with -fvisibility=hidden, so a symbol without this
+ * is private to it. */
 #if defined (ASYNC_GLIB_COMPILATION) && defined (__GNUC__)
-# define ASYNC_AVAILABLE_IN_ALL __attribute__ ((visibility ("default"))) extern
+# define _ASYNC_EXTERN __attribute__ ((visibility ("default"))) extern
 #else
-# define ASYNC_AVAILABLE_IN_ALL extern
+# define _ASYNC_EXTERN extern
 #endif
 
-/* Marks a symbol added in 0.2. */
-#define ASYNC_AVAILABLE_IN_0_2 ASYNC_AVAILABLE_IN_ALL
+/**
+ * ASYNC_AVAILABLE_IN_ALL:
+ *
+ * Marks a symbol of the public ABI that every version has (those of 0.1);
+ * a symbol added later is marked with its version's macro, as
+ * %ASYNC_AVAILABLE_IN_0_2.
+ *
+ * Since: 0.1
+ */
+#define ASYNC_AVAILABLE_IN_ALL _ASYNC_EXTERN
 
-G_END_DECLS
+#include <async-glib/async-version.h>

@@ -1,6 +1,16 @@
 /* async-pool.h: blocking work on a bounded pool of threads, asyncio's
  * to_thread() and run_in_executor(). */
 
+/**
+ * SECTION:async-pool
+ * @title: AsyncPool
+ * @short_description: asyncio's to_thread and run_in_executor
+ *
+ * Blocking work on a bounded pool of worker threads; every job is a future,
+ * settled on the scheduler of the context that submitted it, and gets a
+ * #GCancellable that cancelling its future triggers.
+ */
+
 #pragma once
 
 #include <async-glib/async-future.h>

@@ -1,6 +1,15 @@
 /* async-run.h: asyncio.run(): a fresh main context, iterated until the main
  * future settles, then everything it started is ended. */
 
+/**
+ * SECTION:async-run
+ * @title: Run
+ * @short_description: asyncio.run()
+ *
+ * async_run() makes a fresh #GMainContext, iterates it until the main
+ * future settles, then cancels and waits for what is still running.
+ */
+
 #pragma once
 
 #include <async-glib/async-coro.h>

@@ -1,5 +1,14 @@
 /* async-sleep.h: asyncio.sleep(): a timer on the scheduler's heap. */
 
+/**
+ * SECTION:async-sleep
+ * @title: Sleep
+ * @short_description: asyncio.sleep()
+ *
+ * A timer on the scheduler's heap: one #GSource per context however many
+ * sleeps are pending. async_sleep (0) yields one turn of the loop.
+ */
+
 #pragma once
 
 #include <async-glib/async-future.h>

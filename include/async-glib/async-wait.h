@@ -1,5 +1,15 @@
 /* async-wait.h: asyncio.wait_for(), asyncio.wait() and asyncio.shield(). */
 
+/**
+ * SECTION:async-wait
+ * @title: Wait
+ * @short_description: asyncio.wait_for(), wait() and shield()
+ *
+ * async_wait_for() puts a deadline on a future; async_wait() settles when
+ * the first, or all, of several have; async_shield() protects a future from
+ * the cancellation of its awaiter.
+ */
+
 #pragma once
 
 #include <math.h>
