@@ -33,6 +33,17 @@ struct _AsyncScope
 
 typedef struct _CoroutineOutcome CoroutineOutcome;
 
+typedef struct
+{
+  char             *name;         /* NULL: the spawn site */
+  AsyncScope       *scopes;       /* innermost first */
+  CoroutineOutcome *unwinding;    /* the outcome kept while scopes wait */
+  /* The TaskGroup this coroutine is a child of, and its siblings. */
+  AsyncTaskGroup   *group;
+  AsyncCoroutine   *group_prev;
+  AsyncCoroutine   *group_next;
+} AsyncCoroutineExtras;
+
 /* Thread safety: a coroutine's fields are only touched on its scheduler's
  * thread, but for @cancel_requested and @cancelling, which
  * async_future_cancel () changes from any thread before it marshals the
@@ -57,16 +68,14 @@ struct _AsyncCoroutine
   /* Cancel requests not yet taken back with uncancel (): asyncio's
    * Task._num_cancels_requested. Atomic. */
   gint                cancelling;
-  char               *name;        /* NULL: the spawn site */
   gint64              awaiting_since;  /* when the current await began */
-  AsyncScope         *scopes;      /* innermost first */
-  CoroutineOutcome   *unwinding;   /* the outcome kept while scopes wait */
-  /* The TaskGroup this coroutine is a child of, and its siblings. */
-  AsyncTaskGroup     *group;
-  AsyncCoroutine     *group_prev;
-  AsyncCoroutine     *group_next;
+  /* NULL until a name, a scope or a task group needs it: most coroutines
+   * have none, and stay small. */
+  AsyncCoroutineExtras *extras;
 };
 
+/* @co's extras, made on first use. */
+AsyncCoroutineExtras *async_coroutine_extras_ (AsyncCoroutine *co);
 /* TRUE if @future is a coroutine's. */
 gboolean        async_future_is_coroutine_ (AsyncFuture *future);
 /* The coroutine whose body this thread is running, or NULL. */

@@ -27,7 +27,11 @@ coroutine_finalize (AsyncFuture *future)
   AsyncCoroutine *co = (AsyncCoroutine *) future;
 
   g_assert (co->finished);
-  g_free (co->name);
+  if (co->extras != NULL)
+    {
+      g_free (co->extras->name);
+      g_free (co->extras);
+    }
   async_scheduler_unref (co->scheduler);
 }
 
@@ -85,7 +89,7 @@ coroutine_finish (AsyncCoroutine *co,
 
   g_assert (!co->finished);
 
-  if (G_UNLIKELY (co->scopes != NULL))
+  if (G_UNLIKELY (co->extras != NULL && co->extras->scopes != NULL))
     {
       CoroutineOutcome outcome = { value, integer, is_integer, value_destroy, error };
 
@@ -116,7 +120,7 @@ coroutine_finish (AsyncCoroutine *co,
   else
     async_future_resolve_quietly (&co->parent, value, value_destroy);
 
-  if (G_UNLIKELY (co->group != NULL))
+  if (G_UNLIKELY (co->extras != NULL && co->extras->group != NULL))
     async_task_group_child_done_ (co);
 
   /* The runtime's reference keeps @co, and so its list node, alive. */
@@ -146,12 +150,12 @@ coroutine_unwind_resume (AsyncFuture *exited,
                          gpointer     user_data)
 {
   AsyncCoroutine *co = user_data;
-  CoroutineOutcome *outcome = co->unwinding;
+  CoroutineOutcome *outcome = co->extras->unwinding;
 
   if (co->finished || outcome == NULL)
     return;
 
-  co->unwinding = NULL;
+  co->extras->unwinding = NULL;
   co->suspended = FALSE;
   /* The scope's outcome replaces the coroutine's: __aexit__ raised, or
    * swallowed what the body raised. */
@@ -171,13 +175,13 @@ static void
 coroutine_unwind (AsyncCoroutine   *co,
                   CoroutineOutcome *outcome)
 {
-  while (co->scopes != NULL)
+  while (co->extras->scopes != NULL)
     {
-      AsyncScope *scope = co->scopes;
+      AsyncScope *scope = co->extras->scopes;
       GError *error = outcome->error;
       AsyncFuture *exiting;
 
-      co->scopes = scope->outer;
+      co->extras->scopes = scope->outer;
       scope->outer = NULL;
       outcome->error = NULL;
       exiting = scope->unwind (scope, &error);
@@ -187,7 +191,7 @@ coroutine_unwind (AsyncCoroutine   *co,
 
       if (async_future_is_pending (exiting) && !async_scheduler_is_closed (co->scheduler))
         {
-          co->unwinding = g_memdup2 (outcome, sizeof *outcome);
+          co->extras->unwinding = g_memdup2 (outcome, sizeof *outcome);
           if (co->awaited != NULL)
             async_future_unref (co->awaited);
           co->awaited = exiting;
@@ -319,9 +323,9 @@ coroutine_closed (AsyncHeld *held)
   if (co->finished)
     return;
 
-  if (co->unwinding != NULL)
+  if (co->extras != NULL && co->extras->unwinding != NULL)
     {
-      CoroutineOutcome *outcome = g_steal_pointer (&co->unwinding);
+      CoroutineOutcome *outcome = g_steal_pointer (&co->extras->unwinding);
 
       outcome_take_error (outcome, NULL);
       if (outcome->value_destroy != NULL && outcome->value != NULL)
@@ -331,6 +335,37 @@ coroutine_closed (AsyncHeld *held)
   g_atomic_int_set (&co->cancel_requested, FALSE);
   coroutine_finish (co, NULL, 0, FALSE, NULL,
                     cancelled_error ("The main context the coroutine ran on was freed"));
+}
+
+static inline AsyncCoroutine *
+coroutine_spawn (AsyncScheduler    *scheduler,
+                 const char        *where,
+                 AsyncCoroutineFunc func,
+                 gpointer           frame,
+                 GDestroyNotify     frame_destroy)
+{
+  AsyncCoroutine *co;
+
+  co = async_future_alloc (&coroutine_class, sizeof (AsyncCoroutine), where);
+  co->func = func;
+  co->frame = frame;
+  co->frame_destroy = frame_destroy;
+  co->scheduler = async_scheduler_ref (scheduler);
+
+  /* The runtime's reference, dropped when the coroutine ends. */
+  async_future_ref (&co->parent);
+  async_scheduler_hold (co->scheduler, &co->held, &co->parent, coroutine_closed);
+
+  async_continuation_init (&co->step, co->scheduler, coroutine_start, co, NULL);
+  co->step.embedded = TRUE;
+  if (!async_scheduler_push_ready (co->scheduler, &co->step, &co->step))
+    {
+      /* Spawned on a context that is being freed. */
+      async_continuation_drop_all (&co->step);
+      coroutine_closed (&co->held);
+    }
+
+  return co;
 }
 
 /**
@@ -355,8 +390,8 @@ async_spawn_at (const char        *where,
 {
   g_return_val_if_fail (func != NULL, NULL);
 
-  return &async_coroutine_spawn_on_ (async_scheduler_get_thread_default (),
-                                     where, func, frame, frame_destroy)->parent;
+  return &coroutine_spawn (async_scheduler_get_thread_default (), where, func, frame,
+                           frame_destroy)->parent;
 }
 
 AsyncCoroutine *
@@ -366,28 +401,7 @@ async_coroutine_spawn_on_ (AsyncScheduler    *scheduler,
                            gpointer           frame,
                            GDestroyNotify     frame_destroy)
 {
-  AsyncCoroutine *co;
-
-  co = async_future_alloc (&coroutine_class, sizeof (AsyncCoroutine), where);
-  co->func = func;
-  co->frame = frame;
-  co->frame_destroy = frame_destroy;
-  co->scheduler = async_scheduler_ref (scheduler);
-
-  /* The runtime's reference, dropped when the coroutine ends. */
-  async_future_ref (&co->parent);
-  async_scheduler_hold (co->scheduler, &co->held, &co->parent, coroutine_closed);
-
-  async_continuation_init (&co->step, co->scheduler, coroutine_start, co, NULL);
-  co->step.embedded = TRUE;
-  if (!async_scheduler_push_ready (co->scheduler, &co->step, &co->step))
-    {
-      /* Spawned on a context that is being freed. */
-      async_continuation_drop_all (&co->step);
-      coroutine_closed (&co->held);
-    }
-
-  return co;
+  return coroutine_spawn (scheduler, where, func, frame, frame_destroy);
 }
 
 /**
@@ -430,6 +444,14 @@ async_spawn_on_at (GMainContext      *context,
   return &co->parent;
 }
 
+AsyncCoroutineExtras *
+async_coroutine_extras_ (AsyncCoroutine *co)
+{
+  if (co->extras == NULL)
+    co->extras = g_new0 (AsyncCoroutineExtras, 1);
+  return co->extras;
+}
+
 gboolean
 async_future_is_coroutine_ (AsyncFuture *future)
 {
@@ -454,9 +476,11 @@ void
 async_coroutine_push_scope_ (AsyncCoroutine *co,
                              AsyncScope     *scope)
 {
+  AsyncCoroutineExtras *extras = async_coroutine_extras_ (co);
+
   scope->co = co;
-  scope->outer = co->scopes;
-  co->scopes = scope;
+  scope->outer = extras->scopes;
+  extras->scopes = scope;
 }
 
 gboolean
@@ -464,7 +488,7 @@ async_coroutine_pop_scope_ (AsyncCoroutine *co,
                             AsyncScope     *scope,
                             const char     *caller)
 {
-  if (co->scopes != scope)
+  if (co->extras == NULL || co->extras->scopes != scope)
     {
       g_critical ("%s: the coroutine spawned at %s leaves a scope that is not its "
                   "innermost (scopes end in the reverse order they began)",
@@ -472,7 +496,7 @@ async_coroutine_pop_scope_ (AsyncCoroutine *co,
       return FALSE;
     }
 
-  co->scopes = scope->outer;
+  co->extras->scopes = scope->outer;
   scope->outer = NULL;
   return TRUE;
 }
@@ -480,10 +504,10 @@ async_coroutine_pop_scope_ (AsyncCoroutine *co,
 char *
 async_coroutine_describe_ (AsyncCoroutine *co)
 {
-  if (co->name == NULL)
+  if (co->extras == NULL || co->extras->name == NULL)
     return g_strdup_printf ("'%s'", coroutine_where (co));
 
-  return g_strdup_printf ("'%s' (spawned at %s)", co->name, coroutine_where (co));
+  return g_strdup_printf ("'%s' (spawned at %s)", co->extras->name, coroutine_where (co));
 }
 
 AsyncCoroutine *
@@ -581,10 +605,13 @@ void
 async_coroutine_set_name (AsyncCoroutine *co,
                           const char     *name)
 {
+  AsyncCoroutineExtras *extras;
+
   g_return_if_fail (co != NULL);
 
-  g_free (co->name);
-  co->name = g_strdup (name);
+  extras = async_coroutine_extras_ (co);
+  g_free (extras->name);
+  extras->name = g_strdup (name);
 }
 
 /**
@@ -603,7 +630,7 @@ async_coroutine_get_name (AsyncCoroutine *co)
 {
   g_return_val_if_fail (co != NULL, NULL);
 
-  return co->name != NULL ? co->name : coroutine_where (co);
+  return co->extras != NULL && co->extras->name != NULL ? co->extras->name : coroutine_where (co);
 }
 
 /**

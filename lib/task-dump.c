@@ -48,7 +48,7 @@ dump_scheduler (GString        *out,
       name = async_coroutine_describe_ (co);
       g_string_append_printf (out, "  task %s: ", name);
       g_free (name);
-      if (co->unwinding != NULL && co->awaited != NULL)
+      if (co->extras != NULL && co->extras->unwinding != NULL && co->awaited != NULL)
         {
           g_string_append (out, "leaving its task group, waiting for ");
           describe_awaited (out, co->awaited);

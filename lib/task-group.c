@@ -45,7 +45,7 @@ group_abort (AsyncTaskGroup *self)
   for (child = self->children; child != NULL; child = next)
     {
       /* A cancel only asks: no child ends inside this loop. */
-      next = child->group_next;
+      next = child->extras->group_next;
       async_future_cancel (&child->parent);
     }
 }
@@ -181,17 +181,18 @@ group_unwind (AsyncScope *scope,
 void
 async_task_group_child_done_ (AsyncCoroutine *child)
 {
-  AsyncTaskGroup *self = child->group;
+  AsyncCoroutineExtras *links = child->extras;
+  AsyncTaskGroup *self = links->group;
   AsyncFuture *future = &child->parent;
 
-  child->group = NULL;
-  if (child->group_prev != NULL)
-    child->group_prev->group_next = child->group_next;
+  links->group = NULL;
+  if (links->group_prev != NULL)
+    links->group_prev->extras->group_next = links->group_next;
   else
-    self->children = child->group_next;
-  if (child->group_next != NULL)
-    child->group_next->group_prev = child->group_prev;
-  child->group_prev = child->group_next = NULL;
+    self->children = links->group_next;
+  if (links->group_next != NULL)
+    links->group_next->extras->group_prev = links->group_prev;
+  links->group_prev = links->group_next = NULL;
   self->n_children--;
 
   if (async_future_is_rejected (future))
@@ -316,6 +317,7 @@ async_task_group_spawn_at (AsyncTaskGroup    *group,
                            GDestroyNotify     frame_destroy)
 {
   AsyncCoroutine *child;
+  AsyncCoroutineExtras *links;
 
   g_return_val_if_fail (group != NULL, NULL);
   g_return_val_if_fail (func != NULL, NULL);
@@ -337,10 +339,11 @@ async_task_group_spawn_at (AsyncTaskGroup    *group,
       async_future_unref (&child->parent);
       return &child->parent;
     }
-  child->group = async_task_group_ref (group);
-  child->group_next = group->children;
+  links = async_coroutine_extras_ (child);
+  links->group = async_task_group_ref (group);
+  links->group_next = group->children;
   if (group->children != NULL)
-    group->children->group_prev = child;
+    group->children->extras->group_prev = child;
   group->children = child;
   group->n_children++;
 
