@@ -2,6 +2,15 @@
  * call_later(), call_at() and call_soon_threadsafe(): callbacks on the
  * scheduler of a GMainContext, with handles that cancel them. */
 
+/**
+ * SECTION:async-loop
+ * @title: The loop's calls
+ * @short_description: loop.call_soon(), call_later(), call_at(), call_soon_threadsafe()
+ *
+ * Callbacks queued on a context's scheduler, each with an #AsyncHandle
+ * that cancels it before it runs.
+ */
+
 #pragma once
 
 #include <async-glib/async-future.h>

@@ -1,6 +1,17 @@
 /* async-task-dump.h: `python -m asyncio ps` for a C process: every task
  * that has not ended, with what it awaits and since when. */
 
+/**
+ * SECTION:async-task-dump
+ * @title: Task dump
+ * @short_description: python -m asyncio ps for a C process
+ *
+ * async_dump_tasks() describes every coroutine of a context that has not
+ * ended: its name, what it awaits and for how long;
+ * async_print_all_tasks() does it for every context, from a debugger;
+ * async_dump_tasks_on_signal() on a signal.
+ */
+
 #pragma once
 
 #include <async-glib/async-coro.h>

@@ -7,6 +7,20 @@
  *                                                 ASYNC_AWAIT (co, async_task_group_wait (self->group));
  */
 
+/**
+ * SECTION:async-task-group
+ * @title: TaskGroup
+ * @short_description: asyncio.TaskGroup: a scope that owns the coroutines spawned into it
+ *
+ * A coroutine opens a group with async_task_group_new(), spawns children
+ * into it with async_task_group_spawn(), and ends it with `ASYNC_AWAIT
+ * (co, async_task_group_wait (group))` — or by ending its body inside it,
+ * as an exception leaves `async with`. The first child that fails cancels
+ * the others and the parent's current await; the group then fails with
+ * %ASYNC_ERROR_TASK_GROUP, whose async_task_group_error_get_errors() lists
+ * every error.
+ */
+
 #pragma once
 
 #include <async-glib/async-coro.h>

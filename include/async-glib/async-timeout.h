@@ -7,6 +7,17 @@
  *                                            async_timeout_end (self->scope, NULL);
  */
 
+/**
+ * SECTION:async-timeout
+ * @title: Timeout scopes
+ * @short_description: asyncio.timeout() and timeout_at(): a deadline over several awaits
+ *
+ * async_timeout_new() opens a scope in a coroutine; at its deadline the
+ * coroutine is cancelled, and when the scope ends (async_timeout_end(), or
+ * the body ending inside it) a cancellation it caused alone becomes
+ * %G_IO_ERROR_TIMED_OUT.
+ */
+
 #pragma once
 
 #include <async-glib/async-coro.h>
