@@ -123,7 +123,7 @@ state_timer (AsyncTimer *timer,
  * @timeout_seconds: the most the whole iteration may take;
  *   %ASYNC_TIMEOUT_INFINITE for no limit. NaN is a programming error.
  *
- * asyncio.as_completed(): an iterator whose async_as_completed_next()
+ * `asyncio.as_completed`: an iterator whose async_as_completed_next()
  * futures resolve with @futures themselves, in the order they settle
  * (3.13's `async for`). When @timeout_seconds have passed, the next
  * future pending or asked for is rejected with %G_IO_ERROR_TIMED_OUT, and
@@ -211,6 +211,8 @@ async_as_completed_free (AsyncAsCompleted *iterator)
 /**
  * async_as_completed_has_next:
  * @iterator: an iterator
+ *
+ * Whether the iteration goes on: the condition of the `async for`.
  *
  * Returns: %TRUE while a call to async_as_completed_next() has something
  *   to give: a future not handed out yet, or the time-out not yet seen

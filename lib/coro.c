@@ -415,7 +415,7 @@ async_coroutine_spawn_on_ (AsyncScheduler    *scheduler,
  * @frame_destroy: (nullable): frees @frame once the coroutine has ended,
  *   on that thread
  *
- * asyncio's `run_coroutine_threadsafe()`: starts a coroutine on @context,
+ * asyncio's `run_coroutine_threadsafe`: starts a coroutine on @context,
  * whichever thread calls this; use async_spawn_on(), which fills @where.
  * The coroutine runs on the thread that iterates @context. Its future, as
  * every future, may be waited on, awaited or cancelled from any thread:
@@ -527,7 +527,7 @@ async_coroutine_ref_step_ (AsyncContinuation *continuation)
  * @future: a future
  *
  * The coroutine behind a future that async_spawn() returned, for its
- * name and asyncio's Task methods (`cancelling()`, `uncancel()`).
+ * name and asyncio's Task methods (`cancelling`, `uncancel`).
  *
  * Returns: (transfer none) (nullable): the coroutine, alive as long as
  *   @future is; %NULL if @future is not a coroutine's
@@ -545,7 +545,7 @@ async_coroutine_from_future (AsyncFuture *future)
 /**
  * async_current_task:
  *
- * asyncio.current_task(): the coroutine whose body is running on this
+ * `asyncio.current_task`: the coroutine whose body is running on this
  * thread.
  *
  * Returns: (transfer none) (nullable): the coroutine, or %NULL outside any
@@ -562,7 +562,7 @@ async_current_task (void)
 /**
  * async_all_tasks:
  *
- * asyncio.all_tasks(): the coroutines of the thread-default context that
+ * `asyncio.all_tasks`: the coroutines of the thread-default context that
  * have not ended, in no particular order. Must be called on the thread
  * that runs that context.
  *
@@ -596,7 +596,7 @@ async_all_tasks (void)
  * @name: (nullable): its name; %NULL goes back to the default, the place
  *   it was spawned
  *
- * asyncio's `Task.set_name()`: the name warnings, the debug mode and
+ * asyncio's `Task.set_name`: the name warnings, the debug mode and
  * async_dump_tasks() use. Must be called on the coroutine's thread.
  *
  * Since: 0.2
@@ -618,7 +618,7 @@ async_coroutine_set_name (AsyncCoroutine *co,
  * async_coroutine_get_name:
  * @co: a coroutine
  *
- * asyncio's `Task.get_name()`.
+ * asyncio's `Task.get_name`.
  *
  * Returns: (transfer none): the name given with async_coroutine_set_name(),
  *   or else where the coroutine was spawned (`file:line`)
@@ -637,7 +637,7 @@ async_coroutine_get_name (AsyncCoroutine *co)
  * async_coroutine_cancelling:
  * @co: a coroutine
  *
- * asyncio's `Task.cancelling()`: how many cancellations were asked for
+ * asyncio's `Task.cancelling`: how many cancellations were asked for
  * (async_future_cancel() on its pending future) and not taken back with
  * async_coroutine_uncancel(). A TaskGroup and a timeout scope use it to
  * tell their own cancellation from one that came from outside. Any
@@ -659,7 +659,7 @@ async_coroutine_cancelling (AsyncCoroutine *co)
  * async_coroutine_uncancel:
  * @co: a coroutine
  *
- * asyncio's `Task.uncancel()`: takes back one cancellation request, for
+ * asyncio's `Task.uncancel`: takes back one cancellation request, for
  * code that handled a cancellation it caused itself. When the count
  * reaches 0, a request not yet delivered to the body is dropped (as
  * Python 3.13). Must be called on the coroutine's thread.

@@ -105,7 +105,7 @@ handle_soon (AsyncScheduler *scheduler,
  * @user_data_destroy: (nullable): frees @user_data, on the loop's thread,
  *   once the callback ran or was cancelled
  *
- * loop.call_soon(): queues @callback on the thread-default context's
+ * `loop.call_soon`: queues @callback on the thread-default context's
  * loop, behind what is queued already; never runs it inside this call.
  * Must be called on the thread that runs that context.
  *
@@ -132,7 +132,7 @@ async_call_soon (AsyncCallback  callback,
  * @user_data: (closure): its data
  * @user_data_destroy: (nullable): frees @user_data, on @context's thread
  *
- * loop.call_soon_threadsafe(): as async_call_soon(), onto @context, from
+ * `loop.call_soon_threadsafe`: as async_call_soon(), onto @context, from
  * any thread; the context is woken.
  *
  * Returns: (transfer full): the handle
@@ -159,7 +159,7 @@ async_call_soon_threadsafe (GMainContext  *context,
  * @user_data: (closure): its data
  * @user_data_destroy: (nullable): frees @user_data, on the loop's thread
  *
- * loop.call_at(): runs @callback on the thread-default context's loop no
+ * `loop.call_at`: runs @callback on the thread-default context's loop no
  * earlier than @when. Must be called on the thread that runs that context.
  *
  * Returns: (transfer full): the handle
@@ -193,7 +193,7 @@ async_call_at (gint64         when,
  * @user_data: (closure): its data
  * @user_data_destroy: (nullable): frees @user_data, on the loop's thread
  *
- * loop.call_later(), as async_call_at().
+ * `loop.call_later`, as async_call_at().
  *
  * Returns: (transfer full): the handle
  *
@@ -215,6 +215,8 @@ async_call_later (double         delay_seconds,
 /**
  * async_handle_ref:
  * @handle: a handle
+ *
+ * Takes a reference, from any thread.
  *
  * Returns: (transfer full): @handle
  *
@@ -254,7 +256,7 @@ async_handle_unref (AsyncHandle *handle)
  * async_handle_cancel:
  * @handle: a handle
  *
- * `Handle.cancel()`: if the callback has not run yet, it never will; its
+ * `Handle.cancel`: if the callback has not run yet, it never will; its
  * user data is freed on the loop's thread. Nothing happens if it ran or
  * runs now.
  *
@@ -277,6 +279,8 @@ async_handle_cancel (AsyncHandle *handle)
  * async_handle_is_cancelled:
  * @handle: a handle
  *
+ * `Handle.cancelled`.
+ *
  * Returns: %TRUE if async_handle_cancel() stopped it
  *
  * Since: 0.2
@@ -293,10 +297,10 @@ async_handle_is_cancelled (AsyncHandle *handle)
  * async_handle_get_when:
  * @handle: a handle
  *
- * `TimerHandle.when()`.
+ * `TimerHandle.when`.
  *
- * Returns: when a call_later () or call_at () handle runs, on the clock of
- *   g_get_monotonic_time(); 0 for a call_soon () handle
+ * Returns: when an async_call_later() or async_call_at() handle runs, on the clock of
+ *   g_get_monotonic_time(); 0 for an async_call_soon() handle
  *
  * Since: 0.2
  */

@@ -253,6 +253,8 @@ async_task_group_new (AsyncCoroutine *co)
  * async_task_group_ref:
  * @group: a group
  *
+ * Takes a reference: a child that spawns into its group holds one.
+ *
  * Returns: (transfer full): @group
  *
  * Since: 0.2
@@ -269,6 +271,9 @@ async_task_group_ref (AsyncTaskGroup *group)
 /**
  * async_task_group_unref:
  * @group: (transfer full): a group
+ *
+ * Drops a reference. An open group is held by its parent until it ends,
+ * so dropping the last of the caller's does not end it.
  *
  * Since: 0.2
  */
@@ -296,7 +301,7 @@ async_task_group_unref (AsyncTaskGroup *group)
  * @frame: (nullable) (transfer full): the child's locals
  * @frame_destroy: (nullable): frees @frame once the child has ended
  *
- * `group.create_task()`: starts a child in @group, on the parent's
+ * `group.create_task`: starts a child in @group, on the parent's
  * context, also from inside a child while the group runs. Into a group
  * that is shutting down (a child failed, or the parent was cancelled) the
  * child is cancelled before it starts: its body never runs. Into a group

@@ -197,6 +197,8 @@ async_timeout_new (AsyncCoroutine *co,
  * async_timeout_ref:
  * @scope: a scope
  *
+ * Takes a reference.
+ *
  * Returns: (transfer full): @scope
  *
  * Since: 0.2
@@ -213,6 +215,9 @@ async_timeout_ref (AsyncTimeout *scope)
 /**
  * async_timeout_unref:
  * @scope: (transfer full): a scope
+ *
+ * Drops a reference. An open scope is held by its coroutine until it
+ * ends.
  *
  * Since: 0.2
  */
@@ -234,7 +239,7 @@ async_timeout_unref (AsyncTimeout *scope)
  * @scope: an open scope
  * @deadline: the new deadline, as for async_timeout_new_at()
  *
- * `Timeout.reschedule()`. Only an open scope whose deadline has not passed
+ * `Timeout.reschedule`. Only an open scope whose deadline has not passed
  * can be rescheduled: otherwise this is a critical (asyncio's
  * RuntimeError).
  *
@@ -272,7 +277,7 @@ async_timeout_reschedule (AsyncTimeout *scope,
  * async_timeout_get_when:
  * @scope: a scope
  *
- * `Timeout.when()`.
+ * `Timeout.when`.
  *
  * Returns: the deadline, on the clock of g_get_monotonic_time(), or
  *   %ASYNC_TIMEOUT_NEVER
@@ -291,7 +296,7 @@ async_timeout_get_when (AsyncTimeout *scope)
  * async_timeout_expired:
  * @scope: a scope
  *
- * `Timeout.expired()`: whether the deadline passed while the scope was
+ * `Timeout.expired`: whether the deadline passed while the scope was
  * open (the coroutine was cancelled by it), whatever the coroutine did
  * with that cancellation.
  *

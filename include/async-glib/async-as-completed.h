@@ -15,7 +15,7 @@
 /**
  * SECTION:async-as-completed
  * @title: as_completed
- * @short_description: asyncio.as_completed(): futures in the order they complete
+ * @short_description: `asyncio.as_completed`: futures in the order they complete
  *
  * An #AsyncAsCompleted hands back the futures it was given, as Python
  * 3.13's `async for` does, in the order they settle, with an optional

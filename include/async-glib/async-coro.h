@@ -151,7 +151,7 @@ AsyncFuture *async_spawn_on_at               (GMainContext       *context,
  * @frame: (nullable) (transfer full): the coroutine's locals
  * @frame_destroy: (nullable): frees @frame once the coroutine has ended
  *
- * asyncio's `run_coroutine_threadsafe()`: async_spawn() onto @context
+ * asyncio's `run_coroutine_threadsafe`: async_spawn() onto @context
  * from any thread; see async_spawn_on_at().
  *
  * Returns: (transfer full): the future of the coroutine's outcome

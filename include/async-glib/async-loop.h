@@ -5,7 +5,7 @@
 /**
  * SECTION:async-loop
  * @title: The loop's calls
- * @short_description: loop.call_soon(), call_later(), call_at(), call_soon_threadsafe()
+ * @short_description: `loop.call_soon`, `call_later`, `call_at`, `call_soon_threadsafe`
  *
  * Callbacks queued on a context's scheduler, each with an #AsyncHandle
  * that cancels it before it runs.

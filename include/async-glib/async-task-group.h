@@ -69,7 +69,7 @@ AsyncFuture    *async_task_group_spawn_at (AsyncTaskGroup     *group,
  * @frame: (nullable) (transfer full): the child's locals
  * @frame_destroy: (nullable): frees @frame once the child has ended
  *
- * `group.create_task()`: async_task_group_spawn_at() with the caller's
+ * `group.create_task`: async_task_group_spawn_at() with the caller's
  * line as the child's spawn site.
  *
  * Returns: (transfer none) (nullable): the child's future

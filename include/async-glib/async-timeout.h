@@ -10,7 +10,7 @@
 /**
  * SECTION:async-timeout
  * @title: Timeout scopes
- * @short_description: asyncio.timeout() and timeout_at(): a deadline over several awaits
+ * @short_description: `asyncio.timeout` and `timeout_at`: a deadline over several awaits
  *
  * async_timeout_new() opens a scope in a coroutine; at its deadline the
  * coroutine is cancelled, and when the scope ends (async_timeout_end(), or
@@ -28,7 +28,7 @@ G_BEGIN_DECLS
  * AsyncTimeout:
  *
  * A timeout scope of a coroutine. At its deadline, what the coroutine
- * awaits is cancelled (the coroutine is, as asyncio's `Task.cancel()`);
+ * awaits is cancelled (the coroutine is, as asyncio's `Task.cancel`);
  * when the scope ends, by async_timeout_end() or because the coroutine's
  * body ended inside it, a %G_IO_ERROR_CANCELLED the scope caused becomes
  * %G_IO_ERROR_TIMED_OUT. A cancellation from outside stays a
