@@ -20,8 +20,8 @@ workdir=${2:-${TMPDIR:-/tmp}/async-glib-sanitizers}
 phases=${PHASES:-asan tsan valgrind}
 jobs=${JOBS:-2}
 
-thread_tests="tests/test-future tests/test-stress tests/test-pool tests/test-http tests/test-soak tests/test-scheduler tests/test-run tests/test-event tests/test-lock tests/test-queue tests/test-stream tests/test-http-body tests/test-http-request tests/test-http-session tests/test-https"
-valgrind_tests="tests/test-future tests/test-coro tests/test-coro-portable tests/test-scheduler tests/test-gather tests/test-sleep tests/test-wait tests/test-run tests/test-gio tests/test-pool tests/test-http tests/test-bad-input tests/test-soak tests/test-barrier tests/test-condition tests/test-event tests/test-lock tests/test-queue tests/test-semaphore tests/test-stream tests/test-tcp-server tests/test-subprocess tests/test-http-body tests/test-http-request tests/test-http-session tests/test-https"
+thread_tests="tests/test-future tests/test-stress tests/test-pool tests/test-http tests/test-soak tests/test-scheduler tests/test-run tests/test-event tests/test-lock tests/test-queue tests/test-stream tests/test-http-body tests/test-http-request tests/test-http-session tests/test-https tests/test-loop"
+valgrind_tests="tests/test-future tests/test-coro tests/test-coro-portable tests/test-scheduler tests/test-gather tests/test-sleep tests/test-wait tests/test-run tests/test-gio tests/test-pool tests/test-http tests/test-bad-input tests/test-soak tests/test-barrier tests/test-condition tests/test-event tests/test-lock tests/test-queue tests/test-semaphore tests/test-stream tests/test-tcp-server tests/test-subprocess tests/test-http-body tests/test-http-request tests/test-http-session tests/test-https tests/test-as-completed tests/test-debug tests/test-introspection tests/test-loop tests/test-task-group tests/test-timeout tests/test-crawl"
 
 # What a checker prints when it found something; any of these in a test log
 # fails the phase even if the test's exit status did not.

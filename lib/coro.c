@@ -4,31 +4,19 @@
 
 #include "config.h"
 
-#include "async-glib/async-coro.h"
-#include "scheduler-private.h"
+#include "coro-private.h"
 
 #include "async-glib/async-gather.h"
 
-/* Thread safety: a coroutine's fields are only touched on its scheduler's
- * thread, but for @cancel_requested, which async_future_cancel () sets from
- * any thread before it marshals the rest there. */
-struct _AsyncCoroutine
+/* What a coroutine ends with, kept while the scopes it ends inside are
+ * left (a TaskGroup waits for its children first). */
+struct _CoroutineOutcome
 {
-  AsyncFuture         parent;
-  AsyncCoroutineFunc  func;
-  gpointer            frame;
-  GDestroyNotify      frame_destroy;
-  AsyncScheduler     *scheduler;
-  AsyncFuture        *awaited;
-  AsyncContinuation   step;        /* queues the start and every resume */
-  AsyncHeld           held;        /* on the scheduler's list while it runs */
-  gpointer            resume_point;
-  guint               suspended : 1;
-  guint               finished : 1;
-  /* A cancellation asked for and not yet handed on: not to what it awaits
-   * (whose cancel took it), nor to the body as G_IO_ERROR_CANCELLED.
-   * asyncio's Task._must_cancel. Atomic. */
-  gint                cancel_requested;
+  gpointer        value;
+  gint64          integer;
+  gboolean        is_integer;
+  GDestroyNotify  value_destroy;
+  GError         *error;
 };
 
 static gboolean coroutine_cancel (AsyncFuture *future);
@@ -39,6 +27,11 @@ coroutine_finalize (AsyncFuture *future)
   AsyncCoroutine *co = (AsyncCoroutine *) future;
 
   g_assert (co->finished);
+  if (co->extras != NULL)
+    {
+      g_free (co->extras->name);
+      g_free (co->extras);
+    }
   async_scheduler_unref (co->scheduler);
 }
 
@@ -75,10 +68,15 @@ cancelled_error (const char *message)
   return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, message);
 }
 
+static void coroutine_unwind (AsyncCoroutine   *co,
+                              CoroutineOutcome *outcome);
+static void coroutine_cancel_awaited (AsyncCoroutine *co);
+
 /* Ends the coroutine: its frame is destroyed (its `finally`) before its
  * future settles, and the runtime's reference is dropped. A coroutine that
  * returns while a cancellation it never saw is pending ends cancelled, as
- * asyncio's Task does (test_cancel_at_end). */
+ * asyncio's Task does (test_cancel_at_end). Inside a scope (a TaskGroup, a
+ * timeout), the scopes are left first, as `async with` blocks are. */
 static void
 coroutine_finish (AsyncCoroutine *co,
                   gpointer        value,
@@ -90,6 +88,14 @@ coroutine_finish (AsyncCoroutine *co,
   AsyncScheduler *scheduler = co->scheduler;
 
   g_assert (!co->finished);
+
+  if (G_UNLIKELY (co->extras != NULL && co->extras->scopes != NULL))
+    {
+      CoroutineOutcome outcome = { value, integer, is_integer, value_destroy, error };
+
+      coroutine_unwind (co, &outcome);
+      return;
+    }
 
   co->finished = TRUE;
   co->suspended = FALSE;
@@ -114,18 +120,118 @@ coroutine_finish (AsyncCoroutine *co,
   else
     async_future_resolve_quietly (&co->parent, value, value_destroy);
 
+  if (G_UNLIKELY (co->extras != NULL && co->extras->group != NULL))
+    async_task_group_child_done_ (co);
+
   /* The runtime's reference keeps @co, and so its list node, alive. */
   async_scheduler_release (scheduler, &co->held);
   async_future_unref (&co->parent);
+}
+
+static void
+outcome_take_error (CoroutineOutcome *outcome,
+                    GError           *error)
+{
+  if (outcome->error != NULL)
+    g_error_free (outcome->error);
+  outcome->error = error;
+  if (error != NULL && outcome->value_destroy != NULL && outcome->value != NULL)
+    outcome->value_destroy (outcome->value);
+  if (error != NULL)
+    {
+      outcome->value = NULL;
+      outcome->value_destroy = NULL;
+      outcome->is_integer = FALSE;
+    }
+}
+
+static void
+coroutine_unwind_resume (AsyncFuture *exited,
+                         gpointer     user_data)
+{
+  AsyncCoroutine *co = user_data;
+  CoroutineOutcome *outcome = co->extras->unwinding;
+
+  if (co->finished || outcome == NULL)
+    return;
+
+  co->extras->unwinding = NULL;
+  co->suspended = FALSE;
+  /* The scope's outcome replaces the coroutine's: __aexit__ raised, or
+   * swallowed what the body raised. */
+  if (async_future_is_resolved (exited))
+    outcome_take_error (outcome, NULL);
+  else
+    outcome_take_error (outcome, g_error_copy (async_future_get_error (exited)));
+
+  async_future_ref (&co->parent);
+  coroutine_unwind (co, outcome);
+  g_free (outcome);
+  async_future_unref (&co->parent);
+}
+
+/* Leaves the scopes innermost first; waits where a scope must. */
+static void
+coroutine_unwind (AsyncCoroutine   *co,
+                  CoroutineOutcome *outcome)
+{
+  while (co->extras->scopes != NULL)
+    {
+      AsyncScope *scope = co->extras->scopes;
+      GError *error = outcome->error;
+      AsyncFuture *exiting;
+
+      co->extras->scopes = scope->outer;
+      scope->outer = NULL;
+      outcome->error = NULL;
+      exiting = scope->unwind (scope, &error);
+      outcome_take_error (outcome, error);
+      if (exiting == NULL)
+        continue;
+
+      if (async_future_is_pending (exiting) && !async_scheduler_is_closed (co->scheduler))
+        {
+          co->extras->unwinding = g_memdup2 (outcome, sizeof *outcome);
+          if (co->awaited != NULL)
+            async_future_unref (co->awaited);
+          co->awaited = exiting;
+          co->suspended = TRUE;
+          co->awaiting_since = ASYNC_SCHEDULER_HOT (co->scheduler)->dispatch_started;
+          async_continuation_init (&co->step, co->scheduler, coroutine_unwind_resume,
+                                   async_future_ref (&co->parent),
+                                   (GDestroyNotify) async_future_unref);
+          async_future_attach (exiting, &co->step);
+          /* A cancellation asked for meanwhile goes to the scope, as a
+           * cancelled __aexit__ sees it. */
+          coroutine_cancel_awaited (co);
+          return;
+        }
+
+      if (async_future_is_resolved (exiting))
+        outcome_take_error (outcome, NULL);
+      else if (async_future_is_pending (exiting))
+        outcome_take_error (outcome, cancelled_error ("The main context the coroutine ran on was freed"));
+      else
+        outcome_take_error (outcome, g_error_copy (async_future_get_error (exiting)));
+      async_future_unref (exiting);
+    }
+
+  coroutine_finish (co, outcome->value, outcome->integer, outcome->is_integer,
+                    outcome->value_destroy, outcome->error);
 }
 
 /* Runs the body once, from the top or from where it last awaited. */
 static void
 coroutine_step (AsyncCoroutine *co)
 {
+  AsyncSchedulerHot *hot = ASYNC_SCHEDULER_HOT (co->scheduler);
+  gpointer previous = hot->running;
+
   async_future_ref (&co->parent);
 
+  hot->running = co;
   co->func (co, co->frame);
+  hot->running = previous;
 
   /* A body that returned without ASYNC_END () or an await has ended. */
   if (!co->finished && !co->suspended)
@@ -139,6 +245,8 @@ coroutine_start (AsyncFuture *unused,
                  gpointer     user_data)
 {
   AsyncCoroutine *co = user_data;
+
+  co->awaiting_since = ASYNC_SCHEDULER_HOT (co->scheduler)->dispatch_started;
 
   /* Cancelled before its first step: the body never runs (asyncio). */
   if (g_atomic_int_get (&co->cancel_requested))
@@ -192,6 +300,7 @@ coroutine_cancel (AsyncFuture *future)
 {
   AsyncCoroutine *co = (AsyncCoroutine *) future;
 
+  g_atomic_int_inc (&co->cancelling);
   g_atomic_int_set (&co->cancel_requested, TRUE);
 
   if (async_scheduler_is_current (co->scheduler))
@@ -214,9 +323,49 @@ coroutine_closed (AsyncHeld *held)
   if (co->finished)
     return;
 
+  if (co->extras != NULL && co->extras->unwinding != NULL)
+    {
+      CoroutineOutcome *outcome = g_steal_pointer (&co->extras->unwinding);
+
+      outcome_take_error (outcome, NULL);
+      if (outcome->value_destroy != NULL && outcome->value != NULL)
+        outcome->value_destroy (outcome->value);
+      g_free (outcome);
+    }
   g_atomic_int_set (&co->cancel_requested, FALSE);
   coroutine_finish (co, NULL, 0, FALSE, NULL,
                     cancelled_error ("The main context the coroutine ran on was freed"));
+}
+
+static inline AsyncCoroutine *
+coroutine_spawn (AsyncScheduler    *scheduler,
+                 const char        *where,
+                 AsyncCoroutineFunc func,
+                 gpointer           frame,
+                 GDestroyNotify     frame_destroy)
+{
+  AsyncCoroutine *co;
+
+  co = async_future_alloc (&coroutine_class, sizeof (AsyncCoroutine), where);
+  co->func = func;
+  co->frame = frame;
+  co->frame_destroy = frame_destroy;
+  co->scheduler = async_scheduler_ref (scheduler);
+
+  /* The runtime's reference, dropped when the coroutine ends. */
+  async_future_ref (&co->parent);
+  async_scheduler_hold (co->scheduler, &co->held, &co->parent, coroutine_closed);
+
+  async_continuation_init (&co->step, co->scheduler, coroutine_start, co, NULL);
+  co->step.embedded = TRUE;
+  if (!async_scheduler_push_ready (co->scheduler, &co->step, &co->step))
+    {
+      /* Spawned on a context that is being freed. */
+      async_continuation_drop_all (&co->step);
+      coroutine_closed (&co->held);
+    }
+
+  return co;
 }
 
 /**
@@ -239,30 +388,305 @@ async_spawn_at (const char        *where,
                 gpointer           frame,
                 GDestroyNotify     frame_destroy)
 {
+  g_return_val_if_fail (func != NULL, NULL);
+
+  return &coroutine_spawn (async_scheduler_get_thread_default (), where, func, frame,
+                           frame_destroy)->parent;
+}
+
+AsyncCoroutine *
+async_coroutine_spawn_on_ (AsyncScheduler    *scheduler,
+                           const char        *where,
+                           AsyncCoroutineFunc func,
+                           gpointer           frame,
+                           GDestroyNotify     frame_destroy)
+{
+  return coroutine_spawn (scheduler, where, func, frame, frame_destroy);
+}
+
+/**
+ * async_spawn_on_at:
+ * @context: (nullable): the context to run the coroutine on; %NULL for
+ *   the global default context
+ * @where: where the coroutine was spawned, as `G_STRLOC`
+ * @func: the coroutine's body
+ * @frame: (nullable) (transfer full): the coroutine's locals, handed to
+ *   the thread that runs @context
+ * @frame_destroy: (nullable): frees @frame once the coroutine has ended,
+ *   on that thread
+ *
+ * asyncio's `run_coroutine_threadsafe`: starts a coroutine on @context,
+ * whichever thread calls this; use async_spawn_on(), which fills @where.
+ * The coroutine runs on the thread that iterates @context. Its future, as
+ * every future, may be waited on, awaited or cancelled from any thread:
+ * cancelling it asks the coroutine to cancel on its own thread.
+ *
+ * Returns: (transfer full): the future of the coroutine's outcome
+ *
+ * Since: 0.2
+ */
+AsyncFuture *
+async_spawn_on_at (GMainContext      *context,
+                   const char        *where,
+                   AsyncCoroutineFunc func,
+                   gpointer           frame,
+                   GDestroyNotify     frame_destroy)
+{
+  AsyncScheduler *scheduler;
   AsyncCoroutine *co;
 
   g_return_val_if_fail (func != NULL, NULL);
 
-  co = async_future_alloc (&coroutine_class, sizeof (AsyncCoroutine), where);
-  co->func = func;
-  co->frame = frame;
-  co->frame_destroy = frame_destroy;
-  co->scheduler = async_scheduler_ref (async_scheduler_get_thread_default ());
-
-  /* The runtime's reference, dropped when the coroutine ends. */
-  async_future_ref (&co->parent);
-  async_scheduler_hold (co->scheduler, &co->held, &co->parent, coroutine_closed);
-
-  async_continuation_init (&co->step, co->scheduler, coroutine_start, co, NULL);
-  co->step.embedded = TRUE;
-  if (!async_scheduler_push_ready (co->scheduler, &co->step, &co->step))
-    {
-      /* Spawned on a context that is being freed. */
-      async_continuation_drop_all (&co->step);
-      coroutine_closed (&co->held);
-    }
+  scheduler = async_scheduler_get_for_context (context != NULL ? context : g_main_context_default ());
+  co = async_coroutine_spawn_on_ (scheduler, where, func, frame, frame_destroy);
+  async_scheduler_unref (scheduler);
 
   return &co->parent;
+}
+
+AsyncCoroutineExtras *
+async_coroutine_extras_ (AsyncCoroutine *co)
+{
+  if (co->extras == NULL)
+    co->extras = g_new0 (AsyncCoroutineExtras, 1);
+  return co->extras;
+}
+
+gboolean
+async_future_is_coroutine_ (AsyncFuture *future)
+{
+  return future->klass == &coroutine_class;
+}
+
+AsyncCoroutine *
+async_coroutine_current_ (void)
+{
+  AsyncScheduler *scheduler = async_scheduler_get_dispatching_ ();
+
+  return scheduler != NULL ? ASYNC_SCHEDULER_HOT (scheduler)->running : NULL;
+}
+
+AsyncScheduler *
+async_coroutine_get_scheduler_ (AsyncCoroutine *co)
+{
+  return co->scheduler;
+}
+
+void
+async_coroutine_push_scope_ (AsyncCoroutine *co,
+                             AsyncScope     *scope)
+{
+  AsyncCoroutineExtras *extras = async_coroutine_extras_ (co);
+
+  scope->co = co;
+  scope->outer = extras->scopes;
+  extras->scopes = scope;
+}
+
+gboolean
+async_coroutine_pop_scope_ (AsyncCoroutine *co,
+                            AsyncScope     *scope,
+                            const char     *caller)
+{
+  if (co->extras == NULL || co->extras->scopes != scope)
+    {
+      g_critical ("%s: the coroutine spawned at %s leaves a scope that is not its "
+                  "innermost (scopes end in the reverse order they began)",
+                  caller, coroutine_where (co));
+      return FALSE;
+    }
+
+  co->extras->scopes = scope->outer;
+  scope->outer = NULL;
+  return TRUE;
+}
+
+char *
+async_coroutine_describe_ (AsyncCoroutine *co)
+{
+  if (co->extras == NULL || co->extras->name == NULL)
+    return g_strdup_printf ("'%s'", coroutine_where (co));
+
+  return g_strdup_printf ("'%s' (spawned at %s)", co->extras->name, coroutine_where (co));
+}
+
+AsyncCoroutine *
+async_coroutine_ref_step_ (AsyncContinuation *continuation)
+{
+  if (continuation->callback != coroutine_start &&
+      continuation->callback != coroutine_resume &&
+      continuation->callback != coroutine_unwind_resume)
+    return NULL;
+
+  async_future_ref (continuation->user_data);
+  return continuation->user_data;
+}
+
+/**
+ * async_coroutine_from_future:
+ * @future: a future
+ *
+ * The coroutine behind a future that async_spawn() returned, for its
+ * name and asyncio's Task methods (`cancelling`, `uncancel`).
+ *
+ * Returns: (transfer none) (nullable): the coroutine, alive as long as
+ *   @future is; %NULL if @future is not a coroutine's
+ *
+ * Since: 0.2
+ */
+AsyncCoroutine *
+async_coroutine_from_future (AsyncFuture *future)
+{
+  g_return_val_if_fail (future != NULL, NULL);
+
+  return async_future_is_coroutine_ (future) ? (AsyncCoroutine *) future : NULL;
+}
+
+/**
+ * async_current_task:
+ *
+ * `asyncio.current_task`: the coroutine whose body is running on this
+ * thread.
+ *
+ * Returns: (transfer none) (nullable): the coroutine, or %NULL outside any
+ *   coroutine's body
+ *
+ * Since: 0.2
+ */
+AsyncCoroutine *
+async_current_task (void)
+{
+  return async_coroutine_current_ ();
+}
+
+/**
+ * async_all_tasks:
+ *
+ * `asyncio.all_tasks`: the coroutines of the thread-default context that
+ * have not ended, in no particular order. Must be called on the thread
+ * that runs that context.
+ *
+ * Returns: (transfer full) (element-type AsyncFuture): their futures, a
+ *   reference each
+ *
+ * Since: 0.2
+ */
+GPtrArray *
+async_all_tasks (void)
+{
+  GPtrArray *held = async_scheduler_list_held (async_scheduler_get_thread_default ());
+  GPtrArray *tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) async_future_unref);
+  guint i;
+
+  for (i = 0; i < held->len; i++)
+    {
+      AsyncFuture *future = g_ptr_array_index (held, i);
+
+      if (async_future_is_coroutine_ (future) && async_future_is_pending (future))
+        g_ptr_array_add (tasks, async_future_ref (future));
+    }
+  g_ptr_array_unref (held);
+
+  return tasks;
+}
+
+/**
+ * async_coroutine_set_name:
+ * @co: a coroutine
+ * @name: (nullable): its name; %NULL goes back to the default, the place
+ *   it was spawned
+ *
+ * asyncio's `Task.set_name`: the name warnings, the debug mode and
+ * async_dump_tasks() use. Must be called on the coroutine's thread.
+ *
+ * Since: 0.2
+ */
+void
+async_coroutine_set_name (AsyncCoroutine *co,
+                          const char     *name)
+{
+  AsyncCoroutineExtras *extras;
+
+  g_return_if_fail (co != NULL);
+
+  extras = async_coroutine_extras_ (co);
+  g_free (extras->name);
+  extras->name = g_strdup (name);
+}
+
+/**
+ * async_coroutine_get_name:
+ * @co: a coroutine
+ *
+ * asyncio's `Task.get_name`.
+ *
+ * Returns: (transfer none): the name given with async_coroutine_set_name(),
+ *   or else where the coroutine was spawned (`file:line`)
+ *
+ * Since: 0.2
+ */
+const char *
+async_coroutine_get_name (AsyncCoroutine *co)
+{
+  g_return_val_if_fail (co != NULL, NULL);
+
+  return co->extras != NULL && co->extras->name != NULL ? co->extras->name : coroutine_where (co);
+}
+
+/**
+ * async_coroutine_cancelling:
+ * @co: a coroutine
+ *
+ * asyncio's `Task.cancelling`: how many cancellations were asked for
+ * (async_future_cancel() on its pending future) and not taken back with
+ * async_coroutine_uncancel(). A TaskGroup and a timeout scope use it to
+ * tell their own cancellation from one that came from outside. Any
+ * thread.
+ *
+ * Returns: the count
+ *
+ * Since: 0.2
+ */
+guint
+async_coroutine_cancelling (AsyncCoroutine *co)
+{
+  g_return_val_if_fail (co != NULL, 0);
+
+  return (guint) g_atomic_int_get (&co->cancelling);
+}
+
+/**
+ * async_coroutine_uncancel:
+ * @co: a coroutine
+ *
+ * asyncio's `Task.uncancel`: takes back one cancellation request, for
+ * code that handled a cancellation it caused itself. When the count
+ * reaches 0, a request not yet delivered to the body is dropped (as
+ * Python 3.13). Must be called on the coroutine's thread.
+ *
+ * Returns: the count left
+ *
+ * Since: 0.2
+ */
+guint
+async_coroutine_uncancel (AsyncCoroutine *co)
+{
+  gint count;
+
+  g_return_val_if_fail (co != NULL, 0);
+
+  do
+    {
+      count = g_atomic_int_get (&co->cancelling);
+      if (count == 0)
+        return 0;
+    }
+  while (!g_atomic_int_compare_and_exchange (&co->cancelling, count, count - 1));
+
+  if (count == 1)
+    g_atomic_int_set (&co->cancel_requested, FALSE);
+
+  return (guint) (count - 1);
 }
 
 /**
@@ -501,6 +925,7 @@ async_coroutine_await_ (AsyncCoroutine *co,
     return FALSE;
 
   co->suspended = TRUE;
+  co->awaiting_since = ASYNC_SCHEDULER_HOT (co->scheduler)->dispatch_started;
   /* The node holds the coroutine while it waits: if the coroutine ends
    * first (its context was freed), the future that still has the node
    * releases it later. */

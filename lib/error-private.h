@@ -22,3 +22,7 @@ q_n##_quark (void) \
  \
   return (GQuark) q_n##_quark_value; \
 }
+
+/* An ASYNC_ERROR_TASK_GROUP error that takes @errors (at least one): its
+ * message names the first. */
+GError *async_error_new_task_group_ (GPtrArray *errors);

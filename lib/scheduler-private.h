@@ -28,12 +28,33 @@ struct _AsyncHeld
   gboolean      listed;    /* protected by the scheduler's lock */
 };
 
+/* The part of a scheduler that lib/ reads and writes without a call, on
+ * the thread that dispatches it (the first member of AsyncScheduler):
+ * the coroutine whose step runs now (asyncio's current_task), and when the
+ * current dispatch began, the time an await is said to start at. Not
+ * thread-local storage, which costs a __tls_get_addr () per access in a
+ * shared library. */
+typedef struct
+{
+  gpointer running;
+  gint64   dispatch_started;
+} AsyncSchedulerHot;
+
+#define ASYNC_SCHEDULER_HOT(scheduler) ((AsyncSchedulerHot *) (scheduler))
+
 /* Thread safety: all functions are safe to call from any thread. */
 
 /* The scheduler of the thread-default main context (created and attached on
  * first use). (transfer none): the context owns it through its source; it
  * lives while the context does, or while a reference is held. */
 AsyncScheduler *async_scheduler_get_thread_default (void);
+/* The scheduler of @context (created and attached on first use), from any
+ * thread. (transfer full). */
+AsyncScheduler *async_scheduler_get_for_context (GMainContext *context);
+/* Every scheduler alive, a reference each. */
+GPtrArray      *async_scheduler_list_all  (void);
+/* The scheduler this thread is dispatching, or NULL. */
+AsyncScheduler *async_scheduler_get_dispatching_ (void);
 AsyncScheduler *async_scheduler_ref       (AsyncScheduler *scheduler);
 void            async_scheduler_unref     (AsyncScheduler *scheduler);
 /* TRUE when called on the thread that is dispatching or owns the context. */
@@ -81,6 +102,8 @@ void            async_scheduler_unlist    (AsyncScheduler *scheduler,
 void            async_scheduler_release   (AsyncScheduler *scheduler,
                                            AsyncHeld      *held);
 guint           async_scheduler_get_n_held (AsyncScheduler *scheduler);
+/* The listed futures, a reference each. */
+GPtrArray      *async_scheduler_list_held (AsyncScheduler *scheduler);
 /* Cancels every listed future; returns how many. */
 guint           async_scheduler_cancel_held (AsyncScheduler *scheduler);
 

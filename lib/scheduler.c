@@ -14,6 +14,7 @@
 
 #include <glib-unix.h>
 
+#include "coro-private.h"
 #include "scheduler-private.h"
 
 /* How long one dispatch may run ready callbacks before it lets the other
@@ -52,6 +53,7 @@ typedef struct
  * the nested dispatch run the rest of its batch. */
 struct _AsyncScheduler
 {
+  AsyncSchedulerHot   hot;          /* the dispatching thread's */
   gatomicrefcount     ref_count;
   GMutex              lock;
 
@@ -78,8 +80,16 @@ struct _AsyncScheduler
  * own callbacks needs no wake-up of the context. */
 static __thread AsyncScheduler *dispatching;
 
-/* Serialises the lookup-or-create of a context's scheduler. */
+/* Serialises the lookup-or-create of a context's scheduler, and guards
+ * @all_schedulers, every scheduler alive (for async_dump_tasks ()). */
 static GMutex schedulers_lock;
+static GPtrArray *all_schedulers;
+
+/* The debug mode's threshold (ASYNC_GLIB_DEBUG=slow-callbacks): a callback
+ * that holds the loop longer is named in a warning. 0 is off; written
+ * once, before the first scheduler exists. */
+#define SLOW_CALLBACK_USEC (100 * 1000)
+static gint64 slow_callback_usec;
 
 typedef struct
 {
@@ -284,6 +294,44 @@ scheduler_fire_timers (AsyncScheduler *self)
     }
 }
 
+/* The debug mode's run of one callback: timed, and named if it held the
+ * loop too long (asyncio's slow_callback_duration). A coroutine is held
+ * across its step, so that a name it gave itself there is the one said;
+ * for another callback what names it is read before the call, which may
+ * free the continuation (a future's `where` is a static string). */
+static void
+run_timed (AsyncContinuation *continuation)
+{
+  AsyncCoroutine *co = async_coroutine_ref_step_ (continuation);
+  gpointer callback = (gpointer) continuation->callback;
+  const char *where = continuation->future != NULL ? async_future_get_where (continuation->future) : NULL;
+  gint64 start = g_get_monotonic_time ();
+  gint64 took;
+
+  async_continuation_run (continuation);
+
+  took = g_get_monotonic_time () - start;
+  if (took >= slow_callback_usec)
+    {
+      double seconds = took / (double) G_USEC_PER_SEC;
+
+      if (co != NULL)
+        {
+          char *name = async_coroutine_describe_ (co);
+
+          g_warning ("Executing %s took %.3f seconds", name, seconds);
+          g_free (name);
+        }
+      else if (where != NULL)
+        g_warning ("Executing a continuation %p of the future created at %s took %.3f seconds",
+                   callback, where, seconds);
+      else
+        g_warning ("Executing the callback %p took %.3f seconds", callback, seconds);
+    }
+  if (co != NULL)
+    async_future_unref (async_coroutine_get_future (co));
+}
+
 static gboolean
 scheduler_dispatch (GSource    *source,
                     GSourceFunc callback,
@@ -291,10 +339,12 @@ scheduler_dispatch (GSource    *source,
 {
   AsyncScheduler *self = ((SchedulerSource *) source)->scheduler;
   AsyncScheduler *previous = dispatching;
+  gint64 previous_started = self->hot.dispatch_started;
   gint64 started = g_get_monotonic_time ();
   guint n_run = 0;
 
   dispatching = self;
+  self->hot.dispatch_started = started;
 
   scheduler_fire_timers (self);
 
@@ -319,7 +369,10 @@ scheduler_dispatch (GSource    *source,
 
       continuation = self->batch;
       self->batch = continuation->next;
-      async_continuation_run (continuation);
+      if (G_UNLIKELY (slow_callback_usec != 0))
+        run_timed (continuation);
+      else
+        async_continuation_run (continuation);
 
       if (++n_run % DISPATCH_CLOCK_EVERY == 0 &&
           g_get_monotonic_time () - started > DISPATCH_BUDGET_USEC)
@@ -327,6 +380,7 @@ scheduler_dispatch (GSource    *source,
     }
 
   dispatching = previous;
+  self->hot.dispatch_started = previous_started;
 
   return G_SOURCE_CONTINUE;
 }
@@ -395,11 +449,31 @@ static GSourceCallbackFuncs scheduler_callback_funcs = {
   scheduler_callback_get,
 };
 
+static void
+debug_mode_init (void)
+{
+  static const GDebugKey keys[] = {
+    { "slow-callbacks", 1 },
+  };
+  const char *debug = g_getenv ("ASYNC_GLIB_DEBUG");
+
+  if (debug != NULL && (g_parse_debug_string (debug, keys, G_N_ELEMENTS (keys)) & 1))
+    slow_callback_usec = SLOW_CALLBACK_USEC;
+}
+
+/* Called with @schedulers_lock held. */
 static AsyncScheduler *
 scheduler_new (GMainContext *context)
 {
   AsyncScheduler *self = g_new0 (AsyncScheduler, 1);
   SchedulerSource *source;
+
+  if (all_schedulers == NULL)
+    {
+      all_schedulers = g_ptr_array_new ();
+      debug_mode_init ();
+    }
+  g_ptr_array_add (all_schedulers, self);
 
   g_atomic_ref_count_init (&self->ref_count);
   g_mutex_init (&self->lock);
@@ -478,6 +552,43 @@ async_scheduler_get_thread_default (void)
 }
 
 AsyncScheduler *
+async_scheduler_get_for_context (GMainContext *context)
+{
+  return scheduler_lookup (context);
+}
+
+AsyncScheduler *
+async_scheduler_get_dispatching_ (void)
+{
+  return dispatching;
+}
+
+GPtrArray *
+async_scheduler_list_all (void)
+{
+  GPtrArray *schedulers = g_ptr_array_new_with_free_func ((GDestroyNotify) async_scheduler_unref);
+  guint i;
+
+  g_mutex_lock (&schedulers_lock);
+  for (i = 0; all_schedulers != NULL && i < all_schedulers->len; i++)
+    {
+      AsyncScheduler *self = g_ptr_array_index (all_schedulers, i);
+      gint count;
+
+      /* One whose last reference is being dropped is about to leave the
+       * list: skip it rather than revive it. */
+      do
+        count = g_atomic_int_get (&self->ref_count);
+      while (count > 0 && !g_atomic_int_compare_and_exchange (&self->ref_count, count, count + 1));
+      if (count > 0)
+        g_ptr_array_add (schedulers, self);
+    }
+  g_mutex_unlock (&schedulers_lock);
+
+  return schedulers;
+}
+
+AsyncScheduler *
 async_scheduler_ref (AsyncScheduler *self)
 {
   g_atomic_int_inc (&self->ref_count);
@@ -489,6 +600,10 @@ async_scheduler_unref (AsyncScheduler *self)
 {
   if (!g_atomic_int_dec_and_test (&self->ref_count))
     return;
+
+  g_mutex_lock (&schedulers_lock);
+  g_ptr_array_remove_fast (all_schedulers, self);
+  g_mutex_unlock (&schedulers_lock);
 
   /* The source holds a reference until its finalize, after it closed us. */
   g_assert (self->closed);
@@ -702,6 +817,25 @@ held_collect_unlocked (AsyncScheduler *self,
     self->held = NULL;
 
   return items;
+}
+
+GPtrArray *
+async_scheduler_list_held (AsyncScheduler *self)
+{
+  GPtrArray *futures;
+  GArray *items;
+  guint i;
+
+  g_mutex_lock (&self->lock);
+  items = held_collect_unlocked (self, FALSE);
+  g_mutex_unlock (&self->lock);
+
+  futures = g_ptr_array_new_full (items->len, (GDestroyNotify) async_future_unref);
+  for (i = 0; i < items->len; i++)
+    g_ptr_array_add (futures, async_future_ref (g_array_index (items, HeldItem, i).future));
+  g_array_unref (items);
+
+  return futures;
 }
 
 guint

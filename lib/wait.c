@@ -184,12 +184,16 @@ async_wait_for (AsyncFuture *future,
 
 /* --- wait ----------------------------------------------------------------- */
 
+/* Thread safety: everything is touched on @scheduler's thread (the
+ * children's continuations and the timer run there). */
 typedef struct
 {
-  AsyncFuture    parent;
-  GPtrArray     *children;
-  guint          remaining;
-  AsyncWaitMode  mode;
+  AsyncFuture     parent;
+  GPtrArray      *children;
+  guint           remaining;
+  AsyncWaitMode   mode;
+  AsyncScheduler *scheduler;   /* a reference, with a time-out only */
+  AsyncTimer      timer;       /* holds a reference to the wait while on the heap */
 } AsyncWait;
 
 static void
@@ -198,6 +202,8 @@ wait_finalize (AsyncFuture *future)
   AsyncWait *self = (AsyncWait *) future;
 
   g_ptr_array_unref (self->children);
+  if (self->scheduler != NULL)
+    async_scheduler_unref (self->scheduler);
 }
 
 /* Cancelling a wait does not cancel what it watches, as asyncio.wait(). */
@@ -233,8 +239,69 @@ wait_child_done (AsyncFuture *child,
     }
 
   if (done && async_future_is_pending (&self->parent))
+    {
+      if (self->scheduler != NULL && async_scheduler_remove_timer (self->scheduler, &self->timer))
+        async_future_unref (&self->parent);
+      async_future_resolve_quietly (&self->parent, g_ptr_array_ref (self->children),
+                                    (GDestroyNotify) g_ptr_array_unref);
+    }
+}
+
+/* asyncio.wait ()'s time-out is no error: it resolves with what is done
+ * by then, and the rest still pending. */
+static void
+wait_timer (AsyncTimer *timer,
+            gboolean    fired)
+{
+  AsyncWait *self = G_STRUCT_MEMBER_P (timer, -G_STRUCT_OFFSET (AsyncWait, timer));
+
+  if (fired)
     async_future_resolve_quietly (&self->parent, g_ptr_array_ref (self->children),
                                   (GDestroyNotify) g_ptr_array_unref);
+  else
+    async_future_cancel_quietly (&self->parent);
+  async_future_unref (&self->parent);
+}
+
+static AsyncFuture *
+wait_new (const char   *caller,
+          AsyncWaitMode mode,
+          AsyncFuture **futures,
+          guint         n_futures,
+          double        timeout_seconds)
+{
+  AsyncScheduler *scheduler;
+  AsyncWait *self;
+  guint i;
+
+  if (!async_future_array_check (caller, futures, n_futures))
+    return NULL;
+
+  self = async_future_alloc (&wait_class, sizeof (AsyncWait), "async_wait()");
+  self->children = g_ptr_array_new_full (n_futures, (GDestroyNotify) async_future_unref);
+  self->remaining = n_futures;
+  self->mode = mode;
+
+  scheduler = async_scheduler_get_thread_default ();
+  if (!(isinf (timeout_seconds) && timeout_seconds > 0))
+    {
+      /* The timer first: a timer of 0 fires on the next turn, after the
+       * children that have settled already were counted. */
+      self->scheduler = async_scheduler_ref (scheduler);
+      self->timer.callback = wait_timer;
+      self->timer.deadline = async_deadline_after_seconds (MAX (timeout_seconds, 0));
+      async_future_ref (&self->parent);
+      async_scheduler_add_timer (scheduler, &self->timer);
+    }
+  for (i = 0; i < n_futures; i++)
+    {
+      g_ptr_array_add (self->children, futures[i]);
+      async_future_then_on (futures[i], scheduler, wait_child_done,
+                            async_future_ref (&self->parent),
+                            (GDestroyNotify) async_future_unref);
+    }
+
+  return &self->parent;
 }
 
 /**
@@ -259,31 +326,44 @@ async_wait_array (AsyncWaitMode mode,
                   AsyncFuture **futures,
                   guint         n_futures)
 {
-  AsyncScheduler *scheduler;
-  AsyncWait *self;
-  guint i;
-
   g_return_val_if_fail (futures != NULL, NULL);
   g_return_val_if_fail (n_futures > 0, NULL);
   g_return_val_if_fail (mode <= ASYNC_WAIT_ALL_COMPLETED, NULL);
-  if (!async_future_array_check (G_STRFUNC, futures, n_futures))
-    return NULL;
 
-  self = async_future_alloc (&wait_class, sizeof (AsyncWait), "async_wait()");
-  self->children = g_ptr_array_new_full (n_futures, (GDestroyNotify) async_future_unref);
-  self->remaining = n_futures;
-  self->mode = mode;
+  return wait_new (G_STRFUNC, mode, futures, n_futures, ASYNC_TIMEOUT_INFINITE);
+}
 
-  scheduler = async_scheduler_get_thread_default ();
-  for (i = 0; i < n_futures; i++)
-    {
-      g_ptr_array_add (self->children, futures[i]);
-      async_future_then_on (futures[i], scheduler, wait_child_done,
-                            async_future_ref (&self->parent),
-                            (GDestroyNotify) async_future_unref);
-    }
+/**
+ * async_wait_full:
+ * @mode: when to settle
+ * @timeout_seconds: the most to wait; %ASYNC_TIMEOUT_INFINITE for no
+ *   limit; 0 or less settles on the next turn of the loop. NaN is a
+ *   programming error.
+ * @futures: (array length=n_futures) (transfer full): the futures; the
+ *   array stays the caller's, its elements are taken
+ * @n_futures: how many, at least one
+ *
+ * asyncio.wait() with its `timeout`: as async_wait_array(), but when
+ * @timeout_seconds have passed first it resolves anyway, with the same
+ * array: those still pending are the `pending` set. A time-out is no
+ * error, as in asyncio, and nothing is cancelled.
+ *
+ * Returns: (transfer full): the waiting future
+ *
+ * Since: 0.2
+ */
+AsyncFuture *
+async_wait_full (AsyncWaitMode mode,
+                 double        timeout_seconds,
+                 AsyncFuture **futures,
+                 guint         n_futures)
+{
+  g_return_val_if_fail (futures != NULL, NULL);
+  g_return_val_if_fail (n_futures > 0, NULL);
+  g_return_val_if_fail (mode <= ASYNC_WAIT_ALL_COMPLETED, NULL);
+  g_return_val_if_fail (!isnan (timeout_seconds), NULL);
 
-  return &self->parent;
+  return wait_new (G_STRFUNC, mode, futures, n_futures, timeout_seconds);
 }
 
 /**

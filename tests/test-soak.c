@@ -49,6 +49,7 @@ expected_code (FaultKind kind)
     case FAULT_HUGE_HEADER:
     case FAULT_NONE:
     case N_FAULTS:
+    default:
       break;
     }
   g_assert_not_reached ();

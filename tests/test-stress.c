@@ -514,6 +514,8 @@ pool_job (gpointer       user_data,
       if (g_cancellable_is_cancelled (cancellable))
         g_atomic_int_inc (&stress->saw_cancel[job->index]);
       break;
+    default:
+      g_assert_not_reached ();
     }
 
   g_atomic_int_inc (&stress->ended[job->index]);
@@ -639,6 +641,8 @@ test_pool_saturate (void)
               n_saw += stress.saw_cancel[i];
             }
           break;
+        default:
+          g_assert_not_reached ();
         }
       if (async_future_is_resolved (future))
         g_assert_cmpuint (GPOINTER_TO_UINT (async_future_get_value (future)), ==, i + 1);

@@ -157,13 +157,16 @@ test_enums (void)
     const char *names[] = { "ASYNC_ERROR_FAILED", "ASYNC_ERROR_POOL_SHUT_DOWN",
                             "ASYNC_ERROR_BROKEN_BARRIER", "ASYNC_ERROR_QUEUE_FULL",
                             "ASYNC_ERROR_QUEUE_EMPTY", "ASYNC_ERROR_QUEUE_SHUT_DOWN",
-                            "ASYNC_ERROR_LIMIT_OVERRUN", "ASYNC_ERROR_INCOMPLETE_READ" };
+                            "ASYNC_ERROR_LIMIT_OVERRUN", "ASYNC_ERROR_INCOMPLETE_READ",
+                            "ASYNC_ERROR_TASK_GROUP" };
     const char *nicks[] = { "failed", "pool-shut-down", "broken-barrier", "queue-full",
-                            "queue-empty", "queue-shut-down", "limit-overrun", "incomplete-read" };
+                            "queue-empty", "queue-shut-down", "limit-overrun", "incomplete-read",
+                            "task-group" };
     const gint  values[] = { ASYNC_ERROR_FAILED, ASYNC_ERROR_POOL_SHUT_DOWN,
                              ASYNC_ERROR_BROKEN_BARRIER, ASYNC_ERROR_QUEUE_FULL,
                              ASYNC_ERROR_QUEUE_EMPTY, ASYNC_ERROR_QUEUE_SHUT_DOWN,
-                             ASYNC_ERROR_LIMIT_OVERRUN, ASYNC_ERROR_INCOMPLETE_READ };
+                             ASYNC_ERROR_LIMIT_OVERRUN, ASYNC_ERROR_INCOMPLETE_READ,
+                             ASYNC_ERROR_TASK_GROUP };
 
     assert_enum (ASYNC_TYPE_ERROR, "AsyncError", names, nicks, values, G_N_ELEMENTS (names));
   }

@@ -159,6 +159,66 @@ test_wait_for_cancel (void)
 
 /* ------------------------------------------------------------ wait */
 
+/* test_wait_with_timeout (CPython test_tasks.py): when the time-out
+ * passes first, the wait resolves anyway, no earlier, with what is done
+ * and what is still pending, and cancels nothing. */
+static void
+test_wait_timeout_returns_pending (void)
+{
+  AsyncFuture *done = async_future_new_int (1);
+  AsyncFuture *never = async_future_new ();
+  AsyncFuture *futures[2] = { async_future_ref (done), async_future_ref (never) };
+  gint64 start = g_get_monotonic_time ();
+  AsyncFuture *waiting = async_wait_full (ASYNC_WAIT_ALL_COMPLETED, 0.05, futures, 2);
+  GPtrArray *all;
+
+  test_await (waiting, 5);
+  g_assert_cmpfloat (test_elapsed (start), >=, 0.05);
+  g_assert_true (async_future_is_resolved (waiting));
+  all = async_future_get_value (waiting);
+  g_assert_cmpuint (all->len, ==, 2);
+  g_assert_true (g_ptr_array_index (all, 1) == never);
+  g_assert_true (async_future_is_pending (never));
+  /* Settled, it lets go of the wait's continuation. */
+  async_future_cancel (never);
+  async_future_unref (waiting);
+  async_future_unref (done);
+  async_future_unref (never);
+}
+
+/* A time-out of 0 settles on the next turn, with what had settled. */
+static void
+test_wait_timeout_zero (void)
+{
+  AsyncFuture *never = async_future_new ();
+  AsyncFuture *futures[1] = { async_future_ref (never) };
+  AsyncFuture *waiting = async_wait_full (ASYNC_WAIT_FIRST_COMPLETED, 0, futures, 1);
+
+  g_assert_true (async_future_is_pending (waiting));
+  test_await (waiting, 5);
+  g_assert_true (async_future_is_resolved (waiting));
+  g_assert_true (async_future_is_pending (never));
+  async_future_cancel (never);
+  async_future_unref (waiting);
+  async_future_unref (never);
+}
+
+/* test_wait_with_unused_timeout-like: done in time, the wait settles as
+ * async_wait () does and its timer is gone (the test does not wait 30 s). */
+static void
+test_wait_timeout_unused (void)
+{
+  AsyncFuture *soon = async_future_new ();
+  AsyncFuture *futures[1] = { async_future_ref (soon) };
+  AsyncFuture *waiting = async_wait_full (ASYNC_WAIT_ALL_COMPLETED, 30, futures, 1);
+
+  async_future_resolve_int (soon, 1);
+  test_await (waiting, 5);
+  g_assert_true (async_future_is_resolved (waiting));
+  async_future_unref (waiting);
+  async_future_unref (soon);
+}
+
 static void
 test_wait_first_completed (void)
 {
@@ -631,6 +691,9 @@ main (int   argc,
   g_test_add_func ("/wait/first-exception", test_wait_first_exception);
   g_test_add_func ("/wait/all-completed", test_wait_all_completed);
   g_test_add_func ("/wait/cancel", test_wait_cancel);
+  g_test_add_func ("/wait/timeout/returns-pending", test_wait_timeout_returns_pending);
+  g_test_add_func ("/wait/timeout/zero-next-turn", test_wait_timeout_zero);
+  g_test_add_func ("/wait/timeout/unused", test_wait_timeout_unused);
   g_test_add_func ("/shield/cancel", test_shield_cancel);
   g_test_add_func ("/shield/outcome", test_shield_outcome);
   g_test_add_func ("/shield/cancelled-inner-fails", test_shield_cancelled_inner_fails);

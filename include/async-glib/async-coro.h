@@ -138,6 +138,45 @@ ASYNC_AVAILABLE_IN_0_2
 gint64       async_coroutine_get_gathered_int     (AsyncCoroutine *co,
                                                    guint           index);
 
+ASYNC_AVAILABLE_IN_0_2
+AsyncFuture *async_spawn_on_at               (GMainContext       *context,
+                                              const char         *where,
+                                              AsyncCoroutineFunc  func,
+                                              gpointer            frame,
+                                              GDestroyNotify      frame_destroy) G_GNUC_WARN_UNUSED_RESULT;
+/**
+ * async_spawn_on:
+ * @context: (nullable): the context to run the coroutine on
+ * @func: the coroutine's body
+ * @frame: (nullable) (transfer full): the coroutine's locals
+ * @frame_destroy: (nullable): frees @frame once the coroutine has ended
+ *
+ * asyncio's `run_coroutine_threadsafe`: async_spawn() onto @context
+ * from any thread; see async_spawn_on_at().
+ *
+ * Returns: (transfer full): the future of the coroutine's outcome
+ *
+ * Since: 0.2
+ */
+#define async_spawn_on(context, func, frame, frame_destroy) \
+  async_spawn_on_at ((context), G_STRLOC, (func), (frame), (frame_destroy))
+
+ASYNC_AVAILABLE_IN_0_2
+AsyncCoroutine *async_coroutine_from_future  (AsyncFuture        *future);
+ASYNC_AVAILABLE_IN_0_2
+AsyncCoroutine *async_current_task           (void);
+ASYNC_AVAILABLE_IN_0_2
+GPtrArray      *async_all_tasks              (void);
+ASYNC_AVAILABLE_IN_0_2
+void         async_coroutine_set_name        (AsyncCoroutine     *co,
+                                              const char         *name);
+ASYNC_AVAILABLE_IN_0_2
+const char  *async_coroutine_get_name        (AsyncCoroutine     *co);
+ASYNC_AVAILABLE_IN_0_2
+guint        async_coroutine_cancelling      (AsyncCoroutine     *co);
+ASYNC_AVAILABLE_IN_0_2
+guint        async_coroutine_uncancel        (AsyncCoroutine     *co);
+
 /**
  * async_coroutine_resume_point_: (skip)
  * @co: see the macro

@@ -50,6 +50,9 @@ G_BEGIN_DECLS
  *   stream ended before async_stream_readexactly() or
  *   async_stream_readuntil() had what it needed; the bytes read are
  *   async_stream_read_get_partial(). Since: 0.2
+ * @ASYNC_ERROR_TASK_GROUP: children of an #AsyncTaskGroup failed (or its
+ *   body did): async_task_group_error_get_errors() lists every error, and
+ *   the message names the first. Since: 0.2
  *
  * Error codes in the %ASYNC_ERROR domain.
  *
@@ -65,9 +68,12 @@ typedef enum
   ASYNC_ERROR_QUEUE_SHUT_DOWN,
   ASYNC_ERROR_LIMIT_OVERRUN,
   ASYNC_ERROR_INCOMPLETE_READ,
+  ASYNC_ERROR_TASK_GROUP,
 } AsyncError;
 
 ASYNC_AVAILABLE_IN_ALL
-GQuark async_error_quark (void);
+GQuark           async_error_quark                 (void);
+ASYNC_AVAILABLE_IN_0_2
+const GPtrArray *async_task_group_error_get_errors (const GError *error);
 
 G_END_DECLS

@@ -20,6 +20,7 @@
 #include <async-glib/async-features.h>
 #include <async-glib/async-error.h>
 #include <async-glib/async-future.h>
+#include <async-glib/async-as-completed.h>
 #include <async-glib/async-coro.h>
 #include <async-glib/async-barrier.h>
 #include <async-glib/async-condition.h>
@@ -33,6 +34,7 @@
 #include <async-glib/async-http-response.h>
 #include <async-glib/async-http-session.h>
 #include <async-glib/async-lock.h>
+#include <async-glib/async-loop.h>
 #include <async-glib/async-pool.h>
 #include <async-glib/async-queue.h>
 #include <async-glib/async-run.h>
@@ -41,6 +43,9 @@
 #include <async-glib/async-sleep.h>
 #include <async-glib/async-stream.h>
 #include <async-glib/async-subprocess.h>
+#include <async-glib/async-task-dump.h>
+#include <async-glib/async-task-group.h>
+#include <async-glib/async-timeout.h>
 #include <async-glib/async-wait.h>
 #include <async-glib/async-types.h>
 #include <async-glib/async-enum-types.h>

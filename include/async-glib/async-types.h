@@ -9,7 +9,7 @@
  * @short_description: boxed GTypes of the ref-counted types
  *
  * Each ref-counted type has a boxed #GType (`ASYNC_TYPE_FUTURE`,
- * `ASYNC_TYPE_POOL`, `ASYNC_TYPE_LOCK`, `ASYNC_TYPE_QUEUE`, …)
+ * `ASYNC_TYPE_POOL`, `ASYNC_TYPE_QUEUE`, `ASYNC_TYPE_TASK_GROUP`, …)
  * whose copy takes a reference and whose free drops it, so that it fits in a
  * #GValue, a signal or a property; every enum and flags type has one too, made
  * by glib-mkenums (async-enum-types.h). A #GListStore holds #GObject
@@ -40,6 +40,9 @@ ASYNC_AVAILABLE_IN_0_2 GType async_event_get_type (void) G_GNUC_CONST;
 #define ASYNC_TYPE_FUTURE (async_future_get_type ())
 ASYNC_AVAILABLE_IN_0_2 GType async_future_get_type (void) G_GNUC_CONST;
 
+#define ASYNC_TYPE_HANDLE (async_handle_get_type ())
+ASYNC_AVAILABLE_IN_0_2 GType async_handle_get_type (void) G_GNUC_CONST;
+
 #define ASYNC_TYPE_HTTP_REQUEST (async_http_request_get_type ())
 ASYNC_AVAILABLE_IN_0_2 GType async_http_request_get_type (void) G_GNUC_CONST;
 
@@ -69,5 +72,11 @@ ASYNC_AVAILABLE_IN_0_2 GType async_stream_get_type (void) G_GNUC_CONST;
 
 #define ASYNC_TYPE_SUBPROCESS (async_subprocess_get_type ())
 ASYNC_AVAILABLE_IN_0_2 GType async_subprocess_get_type (void) G_GNUC_CONST;
+
+#define ASYNC_TYPE_TASK_GROUP (async_task_group_get_type ())
+ASYNC_AVAILABLE_IN_0_2 GType async_task_group_get_type (void) G_GNUC_CONST;
+
+#define ASYNC_TYPE_TIMEOUT (async_timeout_get_type ())
+ASYNC_AVAILABLE_IN_0_2 GType async_timeout_get_type (void) G_GNUC_CONST;
 
 G_END_DECLS

@@ -63,6 +63,11 @@ ASYNC_AVAILABLE_IN_ALL
 AsyncFuture *async_wait_array (AsyncWaitMode   mode,
                                AsyncFuture   **futures,
                                guint           n_futures) G_GNUC_WARN_UNUSED_RESULT;
+ASYNC_AVAILABLE_IN_0_2
+AsyncFuture *async_wait_full  (AsyncWaitMode   mode,
+                               double          timeout_seconds,
+                               AsyncFuture   **futures,
+                               guint           n_futures) G_GNUC_WARN_UNUSED_RESULT;
 ASYNC_AVAILABLE_IN_ALL
 AsyncFuture *async_shield     (AsyncFuture    *future) G_GNUC_WARN_UNUSED_RESULT;
 

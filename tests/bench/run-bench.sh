@@ -34,6 +34,8 @@ n_queue=$((1000000 / scale))
 n_queue_small=$((n_queue / 10))
 n_locks=$((100000 / scale))
 n_locks_small=$((n_locks / 10))
+n_tasks=$((100000 / scale))
+n_tasks_small=$((n_tasks / 10))
 n_gets=$((5000 / scale))
 n_delayed=$((1000 / scale))
 jobs=50
@@ -300,6 +302,12 @@ if [ $have_asyncio = yes ]; then
   collect asyncio "$python" "$srcdir/tests/bench/asyncio_primitives.py" --n "$n_queue" --locks "$n_locks"
 fi
 
+note "task groups: async-glib and asyncio.TaskGroup"
+collect ours "$bench/bench-task-group" --n "$n_tasks"
+if [ $have_asyncio = yes ]; then
+  collect asyncio "$python" "$srcdir/tests/bench/asyncio_task_group.py" --n "$n_tasks"
+fi
+
 server_port=
 nginx_port=
 start_server
@@ -538,6 +546,20 @@ row "ns per item, queue 1c at $n_queue_small / $n_queue" \
 row "ns per pair, contended lock at $n_locks_small / $n_locks" \
   "$(get "ours.lock_contended_${n_locks_small}_ns_each")/$(get "ours.lock_contended_${n_locks}_ns_each")" \
   asyncio "$(get "asyncio.lock_contended_${n_locks_small}_ns_each")/$(get "asyncio.lock_contended_${n_locks}_ns_each")" \
+  "" "growing linearly"
+
+header "TaskGroup of trivial tasks, spawned and waited for (seconds)"
+for n in "$n_tasks_small" "$n_tasks"; do
+  ours=$(get "ours.task_group_${n}_seconds")
+  peer=$(get "asyncio.task_group_${n}_seconds")
+  target=
+  [ "$n" = 100000 ] && target=">= 20x faster than asyncio"
+  row "TaskGroup of $n tasks vs asyncio.TaskGroup" "$ours" asyncio "$peer" \
+    "$(ratio_lower_better "$ours" "$peer")" "$target"
+done
+row "ns per task at $n_tasks_small / $n_tasks" \
+  "$(get "ours.task_group_${n_tasks_small}_ns_per_task")/$(get "ours.task_group_${n_tasks}_ns_per_task")" \
+  asyncio "$(get "asyncio.task_group_${n_tasks_small}_ns_per_task")/$(get "asyncio.task_group_${n_tasks}_ns_per_task")" \
   "" "growing linearly"
 
 header "HTTP: $n_gets GETs of 1 KiB from $server_1k, $jobs concurrent (requests/s)"
