@@ -366,6 +366,22 @@ async_wait_full (AsyncWaitMode mode,
   return wait_new (G_STRFUNC, mode, futures, n_futures, timeout_seconds);
 }
 
+static AsyncFuture *
+wait_valist (AsyncWaitMode mode,
+             AsyncFuture  *first,
+             va_list       args,
+             AsyncFuture  *end)
+{
+  GPtrArray *futures = g_ptr_array_new ();
+  AsyncFuture *waiting = NULL;
+
+  if (async_future_collect_valist ("async_wait", first, args, end, futures))
+    waiting = async_wait_array (mode, (AsyncFuture **) futures->pdata, futures->len);
+  g_ptr_array_unref (futures);
+
+  return waiting;
+}
+
 /**
  * async_wait_varargs_: (skip)
  * @mode: when to settle
@@ -384,15 +400,12 @@ async_wait_varargs_ (AsyncWaitMode mode,
                      AsyncFuture  *first,
                      ...)
 {
-  GPtrArray *futures = g_ptr_array_new ();
-  AsyncFuture *waiting = NULL;
+  AsyncFuture *waiting;
   va_list args;
 
   va_start (args, first);
-  if (async_future_collect_valist (G_STRFUNC, first, args, ASYNC_END_OF_FUTURES_, futures))
-    waiting = async_wait_array (mode, (AsyncFuture **) futures->pdata, futures->len);
+  waiting = wait_valist (mode, first, args, ASYNC_END_OF_FUTURES_);
   va_end (args);
-  g_ptr_array_unref (futures);
 
   return waiting;
 }
@@ -417,15 +430,12 @@ AsyncFuture *
               AsyncFuture  *first,
               ...)
 {
-  GPtrArray *futures = g_ptr_array_new ();
-  AsyncFuture *waiting = NULL;
+  AsyncFuture *waiting;
   va_list args;
 
   va_start (args, first);
-  if (async_future_collect_valist (G_STRFUNC, first, args, NULL, futures))
-    waiting = async_wait_array (mode, (AsyncFuture **) futures->pdata, futures->len);
+  waiting = wait_valist (mode, first, args, NULL);
   va_end (args);
-  g_ptr_array_unref (futures);
 
   return waiting;
 }

@@ -10,20 +10,6 @@
 
 #include "test-util.h"
 
-static guint
-count_open_fds (void)
-{
-  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  g_dir_close (dir);
-
-  return n;
-}
-
 /* --- nested iteration ----------------------------------------------------- */
 
 typedef struct
@@ -214,12 +200,12 @@ test_context_per_thread_freed (void)
   /* The first use creates process-wide state (GLib's own, the pool's):
    * count after it. */
   g_thread_join (g_thread_new ("warm-up", thread_with_context, &shared));
-  fds_before = count_open_fds ();
+  fds_before = test_count_fds ();
 
   for (i = 0; i < n_threads; i++)
     g_thread_join (g_thread_new ("per-job", thread_with_context, &shared));
 
-  fds_after = count_open_fds ();
+  fds_after = test_count_fds ();
   g_assert_cmpuint (fds_after, <=, fds_before);
   g_assert_cmpint (shared.frames_destroyed, ==, 2 * (n_threads + 1));
   g_assert_cmpint (shared.results, ==, n_threads + 1);
