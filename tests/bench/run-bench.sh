@@ -274,6 +274,46 @@ curl_parallel ()
     'BEGIN { s = ns / 1e9; printf "requests=%d failures=%d seconds=%.6f rps=%.1f\n", n, n - ok, s, n / s }'
 }
 
+# The median of nanosecond figures, in seconds.
+median_seconds ()
+{
+  printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { if (NR) printf "%.6f", a[int((NR + 1) / 2)] / 1e9 }'
+}
+
+# Whole processes, as a user times them: fetch-urls -q -j C -i FILE and
+# curl --parallel -K over the same N URLs, run alternately five times each,
+# the median of each. fetch-urls runs as the binary libtool built, with the
+# library's directory on LD_LIBRARY_PATH, so that its wrapper script is
+# not timed.
+whole_processes ()
+{
+  local url=$1 n=$2 concurrency=$3 list=$tmp/urls.txt config=$tmp/curl-k.conf
+  local program=$builddir/samples/.libs/fetch-urls start end status
+  local ours=() theirs=()
+
+  [ -x "$program" ] || program=$builddir/samples/fetch-urls
+  for _ in $(seq "$n"); do echo "$url"; done >"$list"
+  for _ in $(seq "$n"); do printf 'url = "%s"\noutput = "/dev/null"\n' "$url"; done >"$config"
+  for _ in 1 2 3 4 5; do
+    start=$(now_ns)
+    LD_LIBRARY_PATH=$builddir/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
+      "$program" -q -j "$concurrency" -i "$list" >/dev/null 2>"$tmp/fetch-urls.err"
+    status=$?
+    end=$(now_ns)
+    ours+=($((end - start)))
+    [ $status -eq 0 ] || note "fetch-urls: exit status $status: $(head -n 3 "$tmp/fetch-urls.err")"
+    if [ -n "$curl" ]; then
+      start=$(now_ns)
+      "$curl" --silent --no-progress-meter --parallel --parallel-max "$concurrency" \
+        --config "$config" >/dev/null
+      end=$(now_ns)
+      theirs+=($((end - start)))
+    fi
+  done
+  result[ours.process.seconds]=$(median_seconds "${ours[@]}")
+  [ ${#theirs[@]} -gt 0 ] && result[curl.process.seconds]=$(median_seconds "${theirs[@]}")
+}
+
 # ---------------------------------------------------------------- runs
 
 note "sizes: ${n_futures} futures, ${n_sleeps} sleeps, ${n_queue} queue items, ${n_locks} lock pairs, ${n_gets} GETs; ${jobs} concurrent"
@@ -336,6 +376,8 @@ if [ -n "$url_1k" ]; then
     collect_line aiohttp.get "$python" "$srcdir/tests/bench/aiohttp_fetch.py" \
       "$url_1k" "$n_gets" "$jobs"
   fi
+  note "HTTP: the same as whole processes, fetch-urls and curl, five runs each"
+  whole_processes "$url_1k" "$n_gets" "$jobs"
 fi
 
 if [ -n "$server_port" ]; then
@@ -575,6 +617,10 @@ row "bench-http vs aiohttp" "$ours" aiohttp "$peer" \
   "$(ratio_higher_better "$ours" "$peer")" ">= 3x faster than aiohttp"
 row "failures (ours / curl / aiohttp / multi)" "$(get ours.get.failures)" "" \
   "$(get curl.get.failures) / $(get aiohttp.get.failures) / $(get multi.get.failures)" "" ""
+ours=$(get ours.process.seconds)
+peer=$(get curl.process.seconds)
+row "fetch-urls -q -j $jobs -i FILE vs curl -K (s, median of 5)" "$ours" curl "$peer" \
+  "$(ratio_lower_better "$ours" "$peer")" ">= 1.1x curl --parallel"
 
 header "HTTP: $n_delayed GETs each delayed $delay_ms ms by the fixture, $jobs concurrent (seconds)"
 ours=$(get ours.delay.seconds)
