@@ -64,7 +64,8 @@ sleep_zero_done (AsyncFuture *unused,
   async_future_resolve_quietly (future, NULL, NULL);
 }
 
-/* A sleep until @deadline (async_deadline_*), or a yield if it has passed. */
+/* A sleep until @deadline (async_deadline_*, which is never 0), or a yield
+ * for a @deadline of 0: no second reading of the clock. */
 static AsyncFuture *
 sleep_until (gint64 deadline)
 {
@@ -74,7 +75,7 @@ sleep_until (gint64 deadline)
   self = async_future_alloc (&sleep_class, sizeof (AsyncSleep), "async_sleep()");
   self->scheduler = async_scheduler_ref (scheduler);
 
-  if (deadline <= g_get_monotonic_time ())
+  if (deadline == 0)
     {
       /* sleep(0) is a yield: resolved behind what is queued now. */
       async_scheduler_call_soon (scheduler, sleep_zero_done,
