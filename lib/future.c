@@ -605,7 +605,7 @@ async_future_resolve_quietly (AsyncFuture   *future,
                               gpointer       value,
                               GDestroyNotify value_destroy)
 {
-  if (future_settle (future, ASYNC_FUTURE_RESOLVED, VALUE_POINTER, value, 0, value_destroy, NULL))
+  if (async_future_try_resolve (future, value, value_destroy))
     return TRUE;
 
   if (value_destroy != NULL && value != NULL)
