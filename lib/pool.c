@@ -311,10 +311,14 @@ job_cancel (AsyncFuture *future)
   Job *job = (Job *) future;
 
   /* asyncio.to_thread (): the future is cancelled at once; a running
-   * function sees the cancellable and may stop early. */
+   * function sees the cancellable and may stop early. Settled first, so
+   * that a function woken by its cancellable cannot resolve the future
+   * in between. */
+  if (!async_future_cancel_quietly (future))
+    return FALSE;
   g_cancellable_cancel (job->cancellable);
 
-  return async_future_cancel_quietly (future);
+  return TRUE;
 }
 
 static void
@@ -351,7 +355,7 @@ job_run (AsyncPoolItem *item,
   if (!run)
     g_set_error_literal (&error, ASYNC_ERROR, ASYNC_ERROR_POOL_SHUT_DOWN,
                          "The worker pool was shut down before the job started");
-  else if (!g_cancellable_is_cancelled (job->cancellable))
+  else if (async_future_is_pending (&job->parent))
     {
       value = job->func (job->user_data, job->cancellable, &error);
       ran = TRUE;
