@@ -42,7 +42,10 @@ typedef struct
 /* A continuation waiting for a future, then queued on a scheduler. The same
  * node carries a plain call_soon () with @future NULL. A node may be
  * @embedded in its owner (a coroutine reuses one for every await) and is
- * then never freed, only released. */
+ * then never freed, only released. A node that @borrows_scheduler holds no
+ * reference on it: its owner keeps the scheduler alive for as long as the
+ * node can run or be dropped (a coroutine's own node: two atomic
+ * operations fewer per await). */
 typedef struct _AsyncContinuation AsyncContinuation;
 struct _AsyncContinuation
 {
@@ -52,7 +55,8 @@ struct _AsyncContinuation
   AsyncFutureCallback callback;
   gpointer            user_data;
   GDestroyNotify      user_data_destroy;
-  gboolean            embedded;
+  guint               embedded : 1;
+  guint               borrows_scheduler : 1;
 };
 
 struct _AsyncFuture
@@ -95,6 +99,13 @@ void         async_continuation_init (AsyncContinuation  *continuation,
                                       AsyncFutureCallback callback,
                                       gpointer            user_data,
                                       GDestroyNotify      user_data_destroy);
+/* The same for a node embedded in an owner that holds @scheduler alive
+ * while the node is in use: no reference is taken. */
+void         async_continuation_init_borrowing (AsyncContinuation  *continuation,
+                                                AsyncScheduler     *scheduler,
+                                                AsyncFutureCallback callback,
+                                                gpointer            user_data,
+                                                GDestroyNotify      user_data_destroy);
 /* Runs a queued continuation and releases it. */
 void         async_continuation_run  (AsyncContinuation  *continuation);
 /* Releases a list of continuations (linked by ->next) that will not run:

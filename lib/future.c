@@ -213,6 +213,24 @@ async_continuation_init (AsyncContinuation  *continuation,
   continuation->callback = callback;
   continuation->user_data = user_data;
   continuation->user_data_destroy = user_data_destroy;
+  continuation->borrows_scheduler = FALSE;
+}
+
+void
+async_continuation_init_borrowing (AsyncContinuation  *continuation,
+                                   AsyncScheduler     *scheduler,
+                                   AsyncFutureCallback callback,
+                                   gpointer            user_data,
+                                   GDestroyNotify      user_data_destroy)
+{
+  continuation->next = NULL;
+  continuation->scheduler = scheduler;
+  continuation->future = NULL;
+  continuation->callback = callback;
+  continuation->user_data = user_data;
+  continuation->user_data_destroy = user_data_destroy;
+  continuation->embedded = TRUE;
+  continuation->borrows_scheduler = TRUE;
 }
 
 static void
@@ -221,7 +239,7 @@ continuation_release (AsyncContinuation  *continuation,
 {
   /* Everything is read before @callback runs: an embedded node may be
    * reused, or freed with its owner, by it. */
-  AsyncScheduler *scheduler = continuation->scheduler;
+  AsyncScheduler *scheduler = continuation->borrows_scheduler ? NULL : continuation->scheduler;
   AsyncFuture *future = continuation->future;
   gpointer user_data = continuation->user_data;
   GDestroyNotify user_data_destroy = continuation->user_data_destroy;
@@ -235,7 +253,8 @@ continuation_release (AsyncContinuation  *continuation,
     user_data_destroy (user_data);
   if (future != NULL)
     async_future_unref (future);
-  async_scheduler_unref (scheduler);
+  if (scheduler != NULL)
+    async_scheduler_unref (scheduler);
 }
 
 void
