@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <time.h>
 #include <unistd.h>
 #ifdef HAVE_SYS_EVENTFD_H
 # include <sys/eventfd.h>
@@ -19,11 +18,8 @@
 #include "scheduler-private.h"
 
 /* How long one dispatch may run ready callbacks before it lets the other
- * sources of the context have a turn. The budget is kept by time, not by
- * count (see dispatch_clock_*): the precise clock is read every so many
- * callbacks, and the coarse one after each. */
+ * sources of the context have a turn (kept by time: see DispatchClock). */
 #define DISPATCH_BUDGET_USEC 4000
-#define DISPATCH_CLOCK_EVERY 64
 
 /* Expired timers taken off the heap per lock. */
 #define EXPIRED_BATCH 64
@@ -348,54 +344,31 @@ run_timed (AsyncContinuation *continuation)
 }
 
 /* The dispatch budget's clock. g_get_monotonic_time () costs about 30 ns
- * (more than a continuation does), so it is read only every
- * DISPATCH_CLOCK_EVERY callbacks; between those reads, Linux's coarse
- * monotonic clock (a read of the vDSO's data page, about 5 ns, advancing
- * once a scheduler tick) is read after every callback, so that a run of slow
- * callbacks ends the dispatch within a tick of the budget rather than 64
- * callbacks past it. When the coarse clock says the budget may be spent,
- * the precise one decides: the coarse clock lags by up to a tick. */
+ * here, more than a continuation does, and even the coarse clock (5 ns
+ * read alone) added 10 ns to each; so the clock is read after a stride of
+ * callbacks that adapts to them: after every callback while they take a
+ * microsecond or more (where a read costs at most 3%), and every
+ * DISPATCH_STRIDE_MAX while they are quicker (under 2 ns each). A dispatch
+ * starts at a stride of 1, so slow callbacks end it within one of the
+ * budget; slow ones that follow a run of quick ones, within
+ * DISPATCH_STRIDE_MAX. */
+#define DISPATCH_STRIDE_MAX 16
+#define DISPATCH_QUICK_USEC 1
+
 typedef struct
 {
-  gint64 started;          /* g_get_monotonic_time () */
-#ifdef CLOCK_MONOTONIC_COARSE
-  gint64 coarse_deadline;  /* the coarse clock's µs, at which to look again */
-#endif
+  gint64 started;      /* g_get_monotonic_time () */
+  gint64 last_read;
+  guint  next_read;    /* after so many callbacks */
+  guint  stride;
 } DispatchClock;
-
-#ifdef CLOCK_MONOTONIC_COARSE
-/* The coarse clock's tick, 0 if it is not used; written once, before the
- * first scheduler exists. */
-static gint64 coarse_tick_usec;
-
-static void
-coarse_clock_init (void)
-{
-  struct timespec res;
-
-  /* A tick of a second or more would not bound anything. */
-  if (clock_getres (CLOCK_MONOTONIC_COARSE, &res) == 0 && res.tv_sec == 0)
-    coarse_tick_usec = MAX (res.tv_nsec / 1000, 1);
-}
-
-static inline gint64
-coarse_now (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC_COARSE, &ts);
-  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
-}
-#endif
 
 static inline void
 dispatch_clock_start (DispatchClock *clock,
                       gint64         now)
 {
-  clock->started = now;
-#ifdef CLOCK_MONOTONIC_COARSE
-  clock->coarse_deadline = coarse_tick_usec > 0 ? coarse_now () + DISPATCH_BUDGET_USEC : G_MAXINT64;
-#endif
+  clock->started = clock->last_read = now;
+  clock->next_read = clock->stride = 1;
 }
 
 /* TRUE once the dispatch has run for DISPATCH_BUDGET_USEC; @n_run callbacks
@@ -404,17 +377,23 @@ static inline gboolean
 dispatch_clock_spent (DispatchClock *clock,
                       guint          n_run)
 {
-  gboolean precise = n_run % DISPATCH_CLOCK_EVERY == 0;
+  gint64 now;
 
-#ifdef CLOCK_MONOTONIC_COARSE
-  if (!precise && coarse_now () >= clock->coarse_deadline)
-    {
-      precise = TRUE;
-      clock->coarse_deadline += coarse_tick_usec;
-    }
-#endif
+  if (G_LIKELY (n_run < clock->next_read))
+    return FALSE;
 
-  return precise && g_get_monotonic_time () - clock->started > DISPATCH_BUDGET_USEC;
+  now = g_get_monotonic_time ();
+  if (now - clock->started > DISPATCH_BUDGET_USEC)
+    return TRUE;
+
+  if (now - clock->last_read < (gint64) clock->stride * DISPATCH_QUICK_USEC)
+    clock->stride = MIN (clock->stride * 2, DISPATCH_STRIDE_MAX);
+  else
+    clock->stride = 1;
+  clock->last_read = now;
+  clock->next_read = n_run + clock->stride;
+
+  return FALSE;
 }
 
 static gboolean
@@ -559,9 +538,6 @@ scheduler_new (GMainContext *context)
     {
       all_schedulers = g_ptr_array_new ();
       debug_mode_init ();
-#ifdef CLOCK_MONOTONIC_COARSE
-      coarse_clock_init ();
-#endif
     }
   g_ptr_array_add (all_schedulers, self);
 

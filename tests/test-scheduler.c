@@ -325,8 +325,8 @@ other_source_ran (gpointer user_data)
 /* Issue 10: the budget is kept by time. Twenty callbacks of 2 ms each are
  * far fewer than the clock's every-64 reading, so a count-only check let
  * them all run (40 ms) before another source of the same priority had a
- * turn; by time, the dispatch yields after a few of them (the 4 ms budget
- * plus up to a tick of the coarse clock). */
+ * turn; by time, the dispatch yields after the 4 ms budget, two or three
+ * of them. */
 static void
 test_dispatch_budget_by_time (void)
 {
@@ -351,6 +351,42 @@ test_dispatch_budget_by_time (void)
                   budget.slow_run_when_other_ran, N_SLOW);
   g_assert_cmpuint (budget.slow_run_when_other_ran, >=, 1);
   g_assert_cmpuint (budget.slow_run_when_other_ran, <=, N_SLOW / 2);
+  async_future_unref (ready);
+}
+
+static void
+quick_continuation (AsyncFuture *future,
+                    gpointer     user_data)
+{
+}
+
+/* Slow callbacks behind a long run of quick ones: the clock is read less
+ * often during the quick ones, but never fewer than once every 16
+ * callbacks, so the dispatch still yields long before the slow ones are
+ * through (with a reading every 64 callbacks, all of them ran first). */
+static void
+test_dispatch_budget_quick_then_slow (void)
+{
+  Budget budget = { 0, G_MAXUINT };
+  AsyncFuture *ready = async_future_new_int (1);
+  GSource *other;
+  guint i;
+
+  for (i = 0; i < 200; i++)
+    async_future_then (ready, quick_continuation, NULL, NULL);
+  for (i = 0; i < N_SLOW; i++)
+    async_future_then (ready, slow_continuation, &budget, NULL);
+  other = g_timeout_source_new (0);
+  g_source_set_callback (other, other_source_ran, &budget, NULL);
+  g_source_attach (other, g_main_context_get_thread_default ());
+  g_source_unref (other);
+
+  while (budget.n_slow_run < N_SLOW || budget.slow_run_when_other_ran == G_MAXUINT)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_test_message ("the other source ran after %u of %u slow callbacks",
+                  budget.slow_run_when_other_ran, N_SLOW);
+  g_assert_cmpuint (budget.slow_run_when_other_ran, <=, 17);
   async_future_unref (ready);
 }
 
@@ -426,6 +462,7 @@ main (int   argc,
   g_test_add_func ("/scheduler/context-per-thread/freed", test_context_per_thread_freed);
   g_test_add_func ("/scheduler/destroy-notify/outside-future-lock", test_destroy_notify_outside_lock);
   g_test_add_func ("/scheduler/dispatch-budget/by-time", test_dispatch_budget_by_time);
+  g_test_add_func ("/scheduler/dispatch-budget/quick-then-slow", test_dispatch_budget_quick_then_slow);
   g_test_add_func ("/scheduler/ready-queue/order-across-threads", test_ready_order_across_threads);
 
   return g_test_run ();
