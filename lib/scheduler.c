@@ -66,7 +66,7 @@ struct _AsyncScheduler
   AsyncContinuation  *ready_tail;   /* protected by @lock */
   AsyncTimerHeap      timers;       /* protected by @lock */
   AsyncHeld          *held;         /* protected by @lock */
-  gint                n_held;       /* atomic */
+  gint                n_held;       /* protected by @lock; also read atomically */
 
   AsyncContinuation  *batch;        /* the dispatching thread's */
   AsyncContinuation  *batch_tail;   /* the dispatching thread's; stale once @batch is NULL */
@@ -85,6 +85,15 @@ struct _AsyncScheduler
 #else
 # define READY_HEAD_GET(self) ((AsyncContinuation *) g_atomic_pointer_get (&(self)->ready_head))
 # define READY_HEAD_SET(self, value) g_atomic_pointer_set (&(self)->ready_head, (value))
+#endif
+
+/* The same for @n_held, which async_run () reads on every turn. */
+#ifdef __ATOMIC_RELAXED
+# define N_HELD_GET(self) __atomic_load_n (&(self)->n_held, __ATOMIC_RELAXED)
+# define N_HELD_SET(self, value) __atomic_store_n (&(self)->n_held, (value), __ATOMIC_RELAXED)
+#else
+# define N_HELD_GET(self) g_atomic_int_get (&(self)->n_held)
+# define N_HELD_SET(self, value) g_atomic_int_set (&(self)->n_held, (value))
 #endif
 
 /* The scheduler this thread is dispatching, so that work queued from its
@@ -817,9 +826,8 @@ async_scheduler_hold (AsyncScheduler *self,
   held->closed = closed;
   held->prev = NULL;
 
-  g_atomic_int_inc (&self->n_held);
-
   g_mutex_lock (&self->lock);
+  N_HELD_SET (self, self->n_held + 1);
   held->next = self->held;
   if (self->held != NULL)
     self->held->prev = held;
@@ -841,23 +849,20 @@ void
 async_scheduler_release (AsyncScheduler *self,
                          AsyncHeld      *held)
 {
+  g_mutex_lock (&self->lock);
   if (held != NULL)
-    async_scheduler_unlist (self, held);
-
+    held_unlink_unlocked (self, held);
+  N_HELD_SET (self, self->n_held - 1);
   /* async_run () waits for the count to reach 0: wake it. */
-  if (g_atomic_int_dec_and_test (&self->n_held))
-    {
-      g_mutex_lock (&self->lock);
-      if (!self->closed)
-        scheduler_wake_unlocked (self);
-      g_mutex_unlock (&self->lock);
-    }
+  if (self->n_held == 0 && !self->closed)
+    scheduler_wake_unlocked (self);
+  g_mutex_unlock (&self->lock);
 }
 
 guint
 async_scheduler_get_n_held (AsyncScheduler *self)
 {
-  return (guint) g_atomic_int_get (&self->n_held);
+  return (guint) N_HELD_GET (self);
 }
 
 typedef struct
