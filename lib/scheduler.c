@@ -771,12 +771,13 @@ async_scheduler_call_soon (AsyncScheduler     *self,
 
 void
 async_scheduler_add_timer (AsyncScheduler *self,
-                           AsyncTimer     *timer)
+                           AsyncTimer     *timer,
+                           gint64          deadline)
 {
   g_mutex_lock (&self->lock);
 
   /* A new earliest deadline shortens the poll a sleeping loop is in. */
-  if (async_timer_heap_add (&self->timers, timer) && !self->closed)
+  if (async_timer_heap_add (&self->timers, timer, deadline) && !self->closed)
     scheduler_wake_unlocked (self);
 
   g_mutex_unlock (&self->lock);

@@ -20,14 +20,13 @@ G_BEGIN_DECLS
 typedef struct _AsyncTimer AsyncTimer;
 struct _AsyncTimer
 {
-  gint64   deadline;     /* g_get_monotonic_time () µs; see async_deadline_* */
   guint    heap_index;   /* 0 when not on the heap */
   void   (*callback) (AsyncTimer *timer,
                       gboolean    fired);
 };
 
-/* The heap holds copies of the keys, so that sifting touches only the heap
- * array and not a timer per comparison. */
+/* The heap holds the keys, so that sifting touches only the heap array and
+ * not a timer per comparison; a timer keeps only its place. */
 typedef struct
 {
   gint64      deadline;
@@ -45,9 +44,11 @@ typedef struct
 
 void        async_timer_heap_init    (AsyncTimerHeap *heap);
 void        async_timer_heap_clear   (AsyncTimerHeap *heap);
-/* Adds @timer; TRUE if it is now the earliest. */
+/* Adds @timer, due at @deadline (g_get_monotonic_time () µs; see
+ * async_deadline_*); TRUE if it is now the earliest. */
 gboolean    async_timer_heap_add     (AsyncTimerHeap *heap,
-                                      AsyncTimer     *timer);
+                                      AsyncTimer     *timer,
+                                      gint64          deadline);
 void        async_timer_heap_remove  (AsyncTimerHeap *heap,
                                       AsyncTimer     *timer);
 /* Removes and returns the earliest timer if its deadline is at or before

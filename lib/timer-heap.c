@@ -83,7 +83,8 @@ async_timer_heap_clear (AsyncTimerHeap *heap)
 
 gboolean
 async_timer_heap_add (AsyncTimerHeap *heap,
-                      AsyncTimer     *timer)
+                      AsyncTimer     *timer,
+                      gint64          deadline)
 {
   g_assert (timer->heap_index == 0);
 
@@ -95,7 +96,7 @@ async_timer_heap_add (AsyncTimerHeap *heap,
 
   heap->length++;
   heap_set (heap, heap->length,
-            (AsyncTimerHeapEntry) { timer->deadline, heap->sequence++, timer });
+            (AsyncTimerHeapEntry) { deadline, heap->sequence++, timer });
   heap_sift_up (heap, heap->length);
 
   return timer->heap_index == 1;
