@@ -36,6 +36,9 @@
 
 #define HEAD_TAG(state) GSIZE_TO_POINTER ((gsize) (state))
 
+/* The tag takes three low bits of a node's address. */
+G_STATIC_ASSERT (G_ALIGNOF (AsyncContinuation) >= 8);
+
 static inline AsyncFutureState
 future_state (AsyncFuture *future)
 {
