@@ -322,6 +322,30 @@ other_source_ran (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Queues N_SLOW slow continuations on @ready, then a source of the same
+ * priority, attached after the scheduler's (without the budget it would
+ * run only once every slow callback had), and runs both to the end. */
+static void
+run_slow_beside_other_source (Budget      *budget,
+                              AsyncFuture *ready)
+{
+  GSource *other;
+  guint i;
+
+  for (i = 0; i < N_SLOW; i++)
+    async_future_then (ready, slow_continuation, budget, NULL);
+  other = g_timeout_source_new (0);
+  g_source_set_callback (other, other_source_ran, budget, NULL);
+  g_source_attach (other, g_main_context_get_thread_default ());
+  g_source_unref (other);
+
+  while (budget->n_slow_run < N_SLOW || budget->slow_run_when_other_ran == G_MAXUINT)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_test_message ("the other source ran after %u of %u slow callbacks",
+                  budget->slow_run_when_other_ran, N_SLOW);
+}
+
 /* Issue 10: the budget is kept by time. Twenty callbacks of 2 ms each are
  * far fewer than the clock's every-64 reading, so a count-only check let
  * them all run (40 ms) before another source of the same priority had a
@@ -332,23 +356,8 @@ test_dispatch_budget_by_time (void)
 {
   Budget budget = { 0, G_MAXUINT };
   AsyncFuture *ready = async_future_new_int (1);
-  GSource *other;
-  guint i;
 
-  for (i = 0; i < N_SLOW; i++)
-    async_future_then (ready, slow_continuation, &budget, NULL);
-  /* Attached after the scheduler's source, at the same priority: without
-   * the budget it would run only once every slow callback had. */
-  other = g_timeout_source_new (0);
-  g_source_set_callback (other, other_source_ran, &budget, NULL);
-  g_source_attach (other, g_main_context_get_thread_default ());
-  g_source_unref (other);
-
-  while (budget.n_slow_run < N_SLOW || budget.slow_run_when_other_ran == G_MAXUINT)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_test_message ("the other source ran after %u of %u slow callbacks",
-                  budget.slow_run_when_other_ran, N_SLOW);
+  run_slow_beside_other_source (&budget, ready);
   g_assert_cmpuint (budget.slow_run_when_other_ran, >=, 1);
   g_assert_cmpuint (budget.slow_run_when_other_ran, <=, N_SLOW / 2);
   async_future_unref (ready);
@@ -369,23 +378,11 @@ test_dispatch_budget_quick_then_slow (void)
 {
   Budget budget = { 0, G_MAXUINT };
   AsyncFuture *ready = async_future_new_int (1);
-  GSource *other;
   guint i;
 
   for (i = 0; i < 200; i++)
     async_future_then (ready, quick_continuation, NULL, NULL);
-  for (i = 0; i < N_SLOW; i++)
-    async_future_then (ready, slow_continuation, &budget, NULL);
-  other = g_timeout_source_new (0);
-  g_source_set_callback (other, other_source_ran, &budget, NULL);
-  g_source_attach (other, g_main_context_get_thread_default ());
-  g_source_unref (other);
-
-  while (budget.n_slow_run < N_SLOW || budget.slow_run_when_other_ran == G_MAXUINT)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_test_message ("the other source ran after %u of %u slow callbacks",
-                  budget.slow_run_when_other_ran, N_SLOW);
+  run_slow_beside_other_source (&budget, ready);
   g_assert_cmpuint (budget.slow_run_when_other_ran, <=, 17);
   async_future_unref (ready);
 }
