@@ -34,6 +34,23 @@
 # define HEAD_STORE_RELEASE(future, value) g_atomic_pointer_set (&(future)->head, (value))
 #endif
 
+/* g_atomic_pointer_exchange () is GLib 2.74's; we build with 2.68. */
+static inline gpointer
+pointer_exchange (gpointer *location,
+                  gpointer  value)
+{
+#ifdef __ATOMIC_SEQ_CST
+  return __atomic_exchange_n (location, value, __ATOMIC_SEQ_CST);
+#else
+  gpointer old;
+
+  do
+    old = g_atomic_pointer_get (location);
+  while (!g_atomic_pointer_compare_and_exchange (location, old, value));
+  return old;
+#endif
+}
+
 #define HEAD_TAG(state) GSIZE_TO_POINTER ((gsize) (state))
 
 /* The tag takes three low bits of a node's address. */
@@ -439,16 +456,16 @@ future_settle (AsyncFuture     *future,
   else if (error == NULL && kind == VALUE_BORROWED)
     claim |= ASYNC_FUTURE_VALUE_BORROWED;
 
-  bits = g_atomic_int_get (&future->bits);
   do
     {
+      bits = g_atomic_int_get (&future->bits);
       if (bits & ASYNC_FUTURE_CLAIMED)
         {
           future_wait_published (future);
           return FALSE;
         }
     }
-  while (!g_atomic_int_compare_and_exchange_full (&future->bits, bits, bits | claim, &bits));
+  while (!g_atomic_int_compare_and_exchange (&future->bits, bits, bits | claim));
 
   if (error != NULL)
     future->value.error = error;
@@ -464,8 +481,7 @@ future_settle (AsyncFuture     *future,
       g_atomic_pointer_compare_and_exchange (&future->head, NULL, HEAD_TAG (state)))
     return TRUE;
 
-  continuations = g_atomic_pointer_exchange (&future->head,
-                                             HEAD_TAG (state | ASYNC_FUTURE_QUEUING));
+  continuations = pointer_exchange (&future->head, HEAD_TAG (state | ASYNC_FUTURE_QUEUING));
   refused = future_queue_continuations (future, continuations);
   HEAD_STORE_RELEASE (future, HEAD_TAG (state));
 
@@ -812,17 +828,17 @@ void
 async_future_attach (AsyncFuture       *future,
                      AsyncContinuation *continuation)
 {
-  gpointer head = g_atomic_pointer_get (&future->head);
-
   for (;;)
     {
+      gpointer head = g_atomic_pointer_get (&future->head);
+
       if (GPOINTER_TO_SIZE (head) & ASYNC_FUTURE_QUEUING)
         head = future_head_wait_queued (future, head);
       if ((GPOINTER_TO_SIZE (head) & ASYNC_FUTURE_HEAD_STATE) != ASYNC_FUTURE_PENDING)
         break;
 
       continuation->next = head;
-      if (g_atomic_pointer_compare_and_exchange_full (&future->head, head, continuation, &head))
+      if (g_atomic_pointer_compare_and_exchange (&future->head, head, continuation))
         return;
     }
 
@@ -1015,7 +1031,7 @@ async_future_steal_value (AsyncFuture *future)
 
   /* Two stealers: one gets the value, the other NULL. The destroy notify
    * stays, and finds NULL. */
-  value = g_atomic_pointer_exchange (&future->value.pointer, NULL);
+  value = pointer_exchange (&future->value.pointer, NULL);
 
   return value;
 }
