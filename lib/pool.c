@@ -1,58 +1,201 @@
 /* pool.c: AsyncPool, blocking work on a bounded pool of threads (asyncio's
- * to_thread() and run_in_executor()), over a non-exclusive GThreadPool whose
- * own queue keeps the submission order past the bound. */
+ * to_thread() and run_in_executor()): our own POSIX threads with small
+ * stacks, started as work arrives and ending when idle, taking the jobs
+ * from one queue in submission order. */
 
 #include "config.h"
 
 #include "pool-private.h"
 
+#include <pthread.h>
+
 #include "async-glib/async-error.h"
 #include "future-private.h"
 #include "scheduler-private.h"
 
+/* A worker's stack. GLib's threads take the process default (8 MiB with
+ * `ulimit -s` 8192); 10,000 transfers at once are 10,000 threads, and at
+ * that size each stack sits alone in the 2 MiB a page-table page maps, and
+ * costs that page (4 KiB of kernel memory) besides its own. The deepest
+ * stack a job of the test suite and the benchmarks touched, painted and
+ * read back (tests/bench/README.md says how), was 17 KiB (a blocking curl
+ * transfer, struct pthread and static TLS included; 15 KiB for an HTTPS
+ * one). 512 KiB leaves thirty times that for a job's own code; a job that
+ * needs more starts a thread of its own. */
+#define POOL_STACK_SIZE (512 * 1024)
+
+/* How long a worker waits for a job before it ends, as a thread of a
+ * non-exclusive GThreadPool waits half a second for its pool's next
+ * task: long enough that a steady stream of jobs reuses its threads, short
+ * enough that a burst of 10,000 gives its threads back soon after. */
+#define POOL_IDLE_USEC (G_USEC_PER_SEC / 2)
+
 /*
  * Thread safety: every function may be called from any thread, except
  * async_pool_shutdown () from a thread of the pool it shuts down. A job keeps
- * the pool alive until its function has run, so that the last unref never
- * waits: the GThreadPool then frees itself once its threads are idle.
+ * the pool alive until its function has run, so the last unref never
+ * waits: once the pool is released, its idle workers end and the last of
+ * them frees it; if none is left, the unref frees it at once.
  */
 struct _AsyncPool
 {
   gatomicrefcount ref_count;
   guint           max_threads;
   GMutex          lock;
-  GThreadPool    *threads;    /* protected by @lock; NULL once shut down */
+  GCond           work;       /* idle workers wait here for a job */
+  GCond           ended;      /* a shutdown waits here for the jobs */
   GQueue          queued;     /* protected by @lock: items not started yet */
   guint           n_running;  /* protected by @lock */
+  guint           n_threads;  /* protected by @lock: alive or being started */
+  guint           n_starting; /* protected by @lock: created, not yet waiting */
+  guint           n_idle;     /* protected by @lock: waiting on @work */
+  gboolean        shut_down;  /* protected by @lock: pushes are refused */
+  gboolean        released;   /* protected by @lock: the last reference is gone */
 };
 
 /* The pool whose job the current thread is running, so that a job cannot
  * shut its own pool down (it would wait for itself). */
 static GPrivate current_pool;
 
-static void
-pool_worker (gpointer data,
-             gpointer user_data)
+static void pool_free (AsyncPool *pool);
+static void pool_start_threads (AsyncPool *pool,
+                                guint      n);
+
+/* Under @lock: how many more threads the queue needs, counting those
+ * already idle or on their way, within the bound. They are counted as
+ * alive from here on, so that two deciders never start the same one. */
+static guint
+pool_reserve_threads_unlocked (AsyncPool *pool,
+                               guint      at_most)
 {
-  AsyncPoolItem *item = data;
-  AsyncPool *pool = user_data;
-  gboolean run;
+  guint coming = pool->n_idle + pool->n_starting;
+  guint wanted, n;
+
+  if (pool->queued.length <= coming || pool->n_threads >= pool->max_threads)
+    return 0;
+  wanted = pool->queued.length - coming;
+  n = MIN (MIN (wanted, at_most), pool->max_threads - pool->n_threads);
+  pool->n_threads += n;
+  pool->n_starting += n;
+  return n;
+}
+
+static void *
+pool_worker (void *data)
+{
+  AsyncPool *pool = data;
+  gboolean last;
 
   g_mutex_lock (&pool->lock);
-  g_queue_unlink (&pool->queued, &item->link);
-  run = !item->skip;
-  pool->n_running++;
+  pool->n_starting--;
+  for (;;)
+    {
+      AsyncPoolItem *item;
+      gboolean run;
+      guint n_more;
+
+      while (pool->queued.length == 0 && !pool->released)
+        {
+          gint64 deadline = g_get_monotonic_time () + POOL_IDLE_USEC;
+          gboolean signalled;
+
+          if (pool->shut_down)
+            break;
+          pool->n_idle++;
+          signalled = g_cond_wait_until (&pool->work, &pool->lock, deadline);
+          pool->n_idle--;
+          if (!signalled && pool->queued.length == 0)
+            break;
+        }
+      if (pool->queued.length == 0)
+        break;
+
+      item = g_queue_pop_head_link (&pool->queued)->data;
+      run = !item->skip;
+      pool->n_running++;
+      /* A burst of jobs is taken up by a tree of starting threads: each
+       * new one starts up to two more before it runs its job, so that the
+       * thread that submits them (the loop's, usually) starts only the
+       * first, and 10,000 threads are started on every core at once. */
+      n_more = pool_reserve_threads_unlocked (pool, 2);
+      g_mutex_unlock (&pool->lock);
+
+      if (n_more > 0)
+        pool_start_threads (pool, n_more);
+
+      g_private_set (&current_pool, pool);
+      item->func (item, run);
+      g_private_set (&current_pool, NULL);
+
+      g_mutex_lock (&pool->lock);
+      pool->n_running--;
+      if (pool->n_running == 0 && pool->queued.length == 0)
+        g_cond_broadcast (&pool->ended);
+      /* The job's reference, dropped under the lock: if it was the last,
+       * this very thread (and every idle one) ends and the last frees. */
+      if (g_atomic_ref_count_dec (&pool->ref_count))
+        {
+          pool->released = TRUE;
+          g_cond_broadcast (&pool->work);
+        }
+    }
+
+  pool->n_threads--;
+  last = pool->released && pool->n_threads == 0;
   g_mutex_unlock (&pool->lock);
 
-  g_private_set (&current_pool, pool);
-  item->func (item, run);
-  g_private_set (&current_pool, NULL);
+  if (last)
+    pool_free (pool);
+  return NULL;
+}
 
-  g_mutex_lock (&pool->lock);
-  pool->n_running--;
-  g_mutex_unlock (&pool->lock);
+/* Starts @n threads reserved with pool_reserve_threads_unlocked (). A
+ * thread that cannot be started gives its reservation back; only a pool
+ * left with no thread at all for its queued jobs is fatal, as it is for
+ * g_thread_new (). */
+static void
+pool_start_threads (AsyncPool *pool,
+                    guint      n)
+{
+  pthread_attr_t attr;
+  guint i;
 
-  async_pool_unref (pool);
+  pthread_attr_init (&attr);
+  pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize (&attr, POOL_STACK_SIZE);
+  for (i = 0; i < n; i++)
+    {
+      pthread_t thread;
+      int status = pthread_create (&thread, &attr, pool_worker, pool);
+
+      if (status != 0)
+        {
+          gboolean stranded, last;
+
+          g_mutex_lock (&pool->lock);
+          pool->n_threads -= n - i;
+          pool->n_starting -= n - i;
+          stranded = pool->n_threads == 0 && pool->queued.length > 0;
+          last = pool->released && pool->n_threads == 0;
+          g_mutex_unlock (&pool->lock);
+          if (stranded)
+            g_error ("AsyncPool: cannot start a worker thread: %s", g_strerror (status));
+          g_debug ("AsyncPool: %u worker threads not started: %s", n - i, g_strerror (status));
+          if (last)
+            pool_free (pool);
+          break;
+        }
+    }
+  pthread_attr_destroy (&attr);
+}
+
+static void
+pool_free (AsyncPool *pool)
+{
+  g_mutex_clear (&pool->lock);
+  g_cond_clear (&pool->work);
+  g_cond_clear (&pool->ended);
+  g_free (pool);
 }
 
 /**
@@ -61,7 +204,8 @@ pool_worker (gpointer data,
  *
  * Creates a pool of at most @max_threads worker threads. Jobs past the bound
  * wait in a queue and start in the order they were submitted. Threads are
- * started on demand.
+ * started on demand and end after half a second without work; each has a
+ * stack of 512 KiB.
  *
  * May be called from any thread.
  *
@@ -80,10 +224,9 @@ async_pool_new (guint max_threads)
   g_atomic_ref_count_init (&pool->ref_count);
   pool->max_threads = max_threads;
   g_mutex_init (&pool->lock);
+  g_cond_init (&pool->work);
+  g_cond_init (&pool->ended);
   g_queue_init (&pool->queued);
-  /* A non-exclusive pool cannot fail to be created. */
-  pool->threads = g_thread_pool_new (pool_worker, pool, (gint) MIN (max_threads, G_MAXINT),
-                                     FALSE, NULL);
   return pool;
 }
 
@@ -149,17 +292,22 @@ async_pool_ref (AsyncPool *pool)
 void
 async_pool_unref (AsyncPool *pool)
 {
+  gboolean now;
+
   g_return_if_fail (pool != NULL);
 
   if (!g_atomic_ref_count_dec (&pool->ref_count))
     return;
 
   /* No job is queued or running (each holds a reference), and this may be
-   * the last job's own thread: free without waiting. */
-  if (pool->threads != NULL)
-    g_thread_pool_free (pool->threads, FALSE, FALSE);
-  g_mutex_clear (&pool->lock);
-  g_free (pool);
+   * a job's own thread: the idle workers end, and the last frees. */
+  g_mutex_lock (&pool->lock);
+  pool->released = TRUE;
+  now = pool->n_threads == 0;
+  g_cond_broadcast (&pool->work);
+  g_mutex_unlock (&pool->lock);
+  if (now)
+    pool_free (pool);
 }
 
 /**
@@ -234,8 +382,10 @@ async_pool_push_item (AsyncPool      *pool,
   g_return_val_if_fail (pool != NULL, FALSE);
   g_return_val_if_fail (item != NULL && item->func != NULL, FALSE);
 
+  guint n_start;
+
   g_mutex_lock (&pool->lock);
-  if (pool->threads == NULL)
+  if (pool->shut_down)
     {
       g_mutex_unlock (&pool->lock);
       g_set_error_literal (error, ASYNC_ERROR, ASYNC_ERROR_POOL_SHUT_DOWN,
@@ -246,11 +396,17 @@ async_pool_push_item (AsyncPool      *pool,
   item->link.data = item;
   item->link.prev = item->link.next = NULL;
   g_queue_push_tail_link (&pool->queued, &item->link);
-  async_pool_ref (pool);
-  /* Under the lock, so that a shutdown sees either no item or a queued
-   * one. A non-exclusive pool's push cannot fail. */
-  g_thread_pool_push (pool->threads, item, NULL);
+  /* The job's reference, dropped by the worker that takes it. */
+  g_atomic_ref_count_inc (&pool->ref_count);
+  if (pool->n_idle > 0)
+    g_cond_signal (&pool->work);
+  /* A thread only if no starting one can take this job: a burst starts
+   * one here and the rest along the chain (pool_worker ()). */
+  n_start = pool->n_starting == 0 ? pool_reserve_threads_unlocked (pool, 1) : 0;
   g_mutex_unlock (&pool->lock);
+
+  if (n_start > 0)
+    pool_start_threads (pool, n_start);
   return TRUE;
 }
 
@@ -273,21 +429,24 @@ void
 async_pool_shutdown (AsyncPool *pool,
                      gboolean   cancel_queued)
 {
-  GThreadPool *threads;
   GList *link;
 
   g_return_if_fail (pool != NULL);
   g_return_if_fail (g_private_get (&current_pool) != pool);
 
   g_mutex_lock (&pool->lock);
-  threads = g_steal_pointer (&pool->threads);
-  if (cancel_queued)
-    for (link = pool->queued.head; link != NULL; link = link->next)
-      ((AsyncPoolItem *) link->data)->skip = TRUE;
+  if (!pool->shut_down)
+    {
+      pool->shut_down = TRUE;
+      if (cancel_queued)
+        for (link = pool->queued.head; link != NULL; link = link->next)
+          ((AsyncPoolItem *) link->data)->skip = TRUE;
+      /* Idle workers end once the queue is empty; the others drain it. */
+      g_cond_broadcast (&pool->work);
+    }
+  while (pool->queued.length > 0 || pool->n_running > 0)
+    g_cond_wait (&pool->ended, &pool->lock);
   g_mutex_unlock (&pool->lock);
-
-  if (threads != NULL)
-    g_thread_pool_free (threads, FALSE, TRUE);
 }
 
 /* A job of async_pool_submit (): a future whose cancellation cancels the

@@ -572,6 +572,136 @@ test_run_waits_for_jobs (void)
   async_future_unref (result);
 }
 
+/* A burst past what one thread starts at a time: every job of a pool as
+ * large as the burst runs at once, the threads started along the way. */
+static void
+test_burst_all_at_once (void)
+{
+  guint n = 100;
+  AsyncPool *pool = async_pool_new (n);
+  Shared *shared = shared_new ();
+  AsyncFuture **futures = g_new (AsyncFuture *, n);
+  AsyncFuture *all;
+  guint i;
+
+  for (i = 0; i < n; i++)
+    futures[i] = async_pool_submit (pool, recording_job, job_data_new (shared, i, NULL),
+                                    job_data_free, NULL);
+  wait_for_count (&shared->n_started, (gint) n);
+  g_assert_cmpuint (async_pool_get_n_running (pool), ==, n);
+  g_assert_cmpuint (async_pool_get_n_queued (pool), ==, 0);
+  shared_release (shared);
+
+  all = gather_refs (futures, n);
+  test_await (all, 30);
+  g_assert_true (async_future_is_resolved (all));
+  g_assert_cmpint (shared->max_running, ==, (gint) n);
+
+  async_future_unref (all);
+  for (i = 0; i < n; i++)
+    async_future_unref (futures[i]);
+  g_free (futures);
+  async_pool_unref (pool);
+  shared_free (shared);
+}
+
+/* Touches @size bytes of the stack, below its caller's frame. */
+static G_GNUC_NO_INLINE guint
+touch_stack (gsize size)
+{
+  volatile guchar *bytes = g_alloca (size);
+  guint sum = 0;
+  gsize i;
+
+  for (i = 0; i < size; i += 1024)
+    bytes[i] = (guchar) i;
+  for (i = 0; i < size; i += 1024)
+    sum += bytes[i];
+  return sum;
+}
+
+static gpointer
+deep_stack_job (gpointer       user_data,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  touch_stack (256 * 1024);
+  return GUINT_TO_POINTER (1);
+}
+
+/* The workers' stacks are small (512 KiB, async_pool_new ()), and still
+ * far deeper than a job of the library uses: a job may take 256 KiB. */
+static void
+test_stack_depth (void)
+{
+  AsyncPool *pool = async_pool_new (1);
+  AsyncFuture *future = async_pool_submit (pool, deep_stack_job, NULL, NULL, NULL);
+
+  test_await (future, 10);
+  g_assert_cmpuint (GPOINTER_TO_UINT (async_future_get_value (future)), ==, 1);
+  async_future_unref (future);
+  async_pool_unref (pool);
+}
+
+static guint
+count_threads (void)
+{
+  GDir *dir = g_dir_open ("/proc/self/task", 0, NULL);
+  guint n = 0;
+
+  if (dir == NULL)
+    return 0;
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  g_dir_close (dir);
+  return n;
+}
+
+/* Idle workers end, as a GThreadPool's do: a pool that ran a burst holds
+ * no thread a while after it, though it was never unreffed. */
+static void
+test_idle_threads_end (void)
+{
+  AsyncPool *pool;
+  Shared *shared;
+  AsyncFuture *futures[8];
+  AsyncFuture *all;
+  guint during, i;
+  gint64 deadline;
+
+  if (!g_file_test ("/proc/self/task", G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("no /proc/self/task to count threads in");
+      return;
+    }
+
+  pool = async_pool_new (G_N_ELEMENTS (futures));
+  shared = shared_new ();
+  for (i = 0; i < G_N_ELEMENTS (futures); i++)
+    futures[i] = async_pool_submit (pool, recording_job, job_data_new (shared, i, NULL),
+                                    job_data_free, NULL);
+  wait_for_count (&shared->n_started, G_N_ELEMENTS (futures));
+  /* The threads of earlier tests may still be ending: only ours are
+   * counted on, eight at least while their jobs are held. */
+  during = count_threads ();
+  g_assert_cmpuint (during, >, G_N_ELEMENTS (futures));
+  shared_release (shared);
+  all = gather_refs (futures, G_N_ELEMENTS (futures));
+  test_await (all, 30);
+
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (count_threads () > during - G_N_ELEMENTS (futures) && g_get_monotonic_time () < deadline)
+    g_usleep (10 * 1000);
+  g_assert_cmpuint (count_threads (), <=, during - G_N_ELEMENTS (futures));
+  g_assert_cmpuint (async_pool_get_n_running (pool), ==, 0);
+
+  async_future_unref (all);
+  for (i = 0; i < G_N_ELEMENTS (futures); i++)
+    async_future_unref (futures[i]);
+  async_pool_unref (pool);
+  shared_free (shared);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -590,6 +720,9 @@ main (int    argc,
   g_test_add_func ("/pool/shutdown/cancel-queued", test_shutdown_cancel_queued);
   g_test_add_func ("/pool/unref/queued-jobs-still-run", test_unref_keeps_queued_jobs);
   g_test_add_func ("/pool/run/waits-for-jobs", test_run_waits_for_jobs);
+  g_test_add_func ("/pool/threads/burst-all-at-once", test_burst_all_at_once);
+  g_test_add_func ("/pool/threads/stack-depth", test_stack_depth);
+  g_test_add_func ("/pool/threads/idle-end", test_idle_threads_end);
 
   return g_test_run ();
 }
