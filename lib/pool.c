@@ -3,10 +3,14 @@
  * stacks, started as work arrives and ending when idle, taking the jobs
  * from one queue in submission order. */
 
+/* dl_iterate_phdr () (glibc, musl and the BSDs have it). */
+#define _GNU_SOURCE 1
+
 #include "config.h"
 
 #include "pool-private.h"
 
+#include <link.h>
 #include <pthread.h>
 
 #include "async-glib/async-error.h"
@@ -21,7 +25,8 @@
  * read back (tests/bench/README.md says how), was 17 KiB (a blocking curl
  * transfer, struct pthread and static TLS included; 15 KiB for an HTTPS
  * one). 512 KiB leaves thirty times that for a job's own code; a job that
- * needs more starts a thread of its own. */
+ * needs more starts a thread of its own. The static TLS, which glibc
+ * places in the same mapping, comes on top (pool_stack_size ()). */
 #define POOL_STACK_SIZE (512 * 1024)
 
 /* How long a worker waits for a job before it ends, as a thread of a
@@ -56,6 +61,40 @@ struct _AsyncPool
 /* The pool whose job the current thread is running, so that a job cannot
  * shut its own pool down (it would wait for itself). */
 static GPrivate current_pool;
+
+/* Adds up the TLS segments of the modules loaded so far. */
+static int
+add_tls_size (struct dl_phdr_info *info,
+              size_t               size,
+              void                *data)
+{
+  gsize *total = data;
+  int i;
+
+  for (i = 0; i < info->dlpi_phnum; i++)
+    if (info->dlpi_phdr[i].p_type == PT_TLS)
+      *total += info->dlpi_phdr[i].p_memsz + info->dlpi_phdr[i].p_align;
+  return 0;
+}
+
+/* POOL_STACK_SIZE for the job, plus the static TLS glibc carves out of the
+ * same mapping: a few KiB in a plain program, but ThreadSanitizer's own
+ * per-thread state is most of a megabyte there, which would leave a job
+ * 128 KiB. Read once: modules opened later get their TLS elsewhere. */
+static gsize
+pool_stack_size (void)
+{
+  static gsize size;
+
+  if (g_once_init_enter (&size))
+    {
+      gsize tls = 0;
+
+      dl_iterate_phdr (add_tls_size, &tls);
+      g_once_init_leave (&size, POOL_STACK_SIZE + ((tls + 4095) & ~(gsize) 4095));
+    }
+  return size;
+}
 
 static void pool_free (AsyncPool *pool);
 static void pool_start_threads (AsyncPool *pool,
@@ -162,7 +201,7 @@ pool_start_threads (AsyncPool *pool,
 
   pthread_attr_init (&attr);
   pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
-  pthread_attr_setstacksize (&attr, POOL_STACK_SIZE);
+  pthread_attr_setstacksize (&attr, pool_stack_size ());
   for (i = 0; i < n; i++)
     {
       pthread_t thread;
