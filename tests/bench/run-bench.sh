@@ -38,6 +38,8 @@ n_tasks=$((100000 / scale))
 n_tasks_small=$((n_tasks / 10))
 n_gets=$((5000 / scale))
 n_delayed=$((1000 / scale))
+# The concurrency scale rows: N GETs each delayed 1 s, C at once.
+scale_runs="$((1000 / scale)):$((1000 / scale)) $((10000 / scale)):$((1000 / scale)) $((10000 / scale)):$((10000 / scale))"
 jobs=50
 delay_ms=20
 echo_seconds=2
@@ -45,6 +47,14 @@ echo_size=100
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
   echo_seconds=0.5
 fi
+
+# 10,000 transfers at once are 10,000 sockets, and ours three fds each
+# (curl's multi handle of every easy handle has a wakeup socketpair): the
+# soft limit on open files goes as far as the hard limit lets it.
+nofile_hard=$(ulimit -Hn)
+[ "$nofile_hard" = unlimited ] && nofile_hard=1048576
+ulimit -n "$nofile_hard" 2>/dev/null || ulimit -n 65536 2>/dev/null || true
+nofile=$(ulimit -n)
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/async-glib-bench.XXXXXX") || exit 1
 server_pid=
@@ -198,6 +208,15 @@ nginx=
 if [ -x /usr/sbin/nginx ]; then
   nginx=/usr/sbin/nginx
 fi
+nginx_echo_module=/usr/lib/nginx/modules/ngx_http_echo_module.so
+# Each nginx worker may take every connection of the 10,000-at-once row,
+# with room for its own files, within the limit it inherits.
+nginx_connections=$((nofile - 64))
+[ "$nginx_connections" -gt 16384 ] && nginx_connections=16384
+bench_soup=
+if [ -x "$bench/bench-soup" ]; then
+  bench_soup=$bench/bench-soup
+fi
 
 # The fixture serves while its standard input stays open: a fifo held on
 # fd 3 until cleanup closes it.
@@ -228,6 +247,15 @@ start_nginx ()
   local prefix=$tmp/nginx port
   mkdir -p "$prefix/html" "$prefix/logs" "$prefix/temp" || return 1
   head -c 1024 /dev/zero | tr '\0' x >"$prefix/html/1k"
+  # /delay/1s when Debian's libnginx-mod-http-echo is installed: echo_sleep
+  # is a timer in nginx's event loop and spends no CPU.
+  if [ -f "$nginx_echo_module" ]; then
+    echo "load_module $nginx_echo_module;" >"$prefix/modules.conf"
+    printf 'location = /delay/1s {\n    echo_sleep 1;\n    echo ok;\n}\n' >"$prefix/delay.conf"
+  else
+    : >"$prefix/modules.conf"
+    : >"$prefix/delay.conf"
+  fi
   # Its workers run as an unprivileged user when we are root.
   chmod 755 "$tmp" "$prefix" "$prefix/html"
   chmod 644 "$prefix/html/1k"
@@ -235,6 +263,7 @@ start_nginx ()
     port=$((20000 + RANDOM % 40000))
     port_answers "$port" && continue
     sed -e "s|@PREFIX@|$prefix|g" -e "s|@PORT@|$port|g" \
+      -e "s|@NOFILE@|$nofile|g" -e "s|@CONNECTIONS@|$nginx_connections|g" \
       "$srcdir/tests/bench/nginx.conf" >"$prefix/nginx.conf"
     "$nginx" -p "$prefix" -c "$prefix/nginx.conf" -e stderr \
       2>>"$prefix/stderr" &
@@ -382,6 +411,9 @@ if [ -n "$url_1k" ]; then
     collect_line aiohttp.get "$python" "$srcdir/tests/bench/aiohttp_fetch.py" \
       "$url_1k" "$n_gets" "$jobs"
   fi
+  if [ -n "$bench_soup" ]; then
+    collect_line soup.get "$bench_soup" "$url_1k" "$n_gets" "$jobs"
+  fi
   note "HTTP: the same as whole processes, fetch-urls and curl, five runs each"
   whole_processes "$url_1k" "$n_gets" "$jobs"
 fi
@@ -398,6 +430,51 @@ if [ -n "$server_port" ]; then
     collect_line aiohttp.delay "$python" "$srcdir/tests/bench/aiohttp_fetch.py" \
       "$url_delay" "$n_delayed" "$jobs"
   fi
+  if [ -n "$bench_soup" ]; then
+    collect_line soup.delay "$bench_soup" "$url_delay" "$n_delayed" "$jobs"
+  fi
+fi
+
+# ---------------------------------------------------------------- scale
+
+# N GETs each delayed 1 s by nginx's echo_sleep, C at once, for each N:C of
+# $scale_runs: bench-scale (ours), aiohttp and libsoup 3, each once (the
+# second of delay is the measure, and libsoup takes minutes at 10,000),
+# with the resident memory per transfer in flight. A run that does not end
+# within $scale_timeout seconds is stopped and shows n/a.
+scale_timeout=300
+url_scale=
+if [ -n "$nginx_port" ] && [ -f "$nginx_echo_module" ]; then
+  url_scale=http://127.0.0.1:$nginx_port/delay/1s
+fi
+
+collect_scale ()
+{
+  local prefix=$1 field line
+  shift
+  run_to "$prefix" timeout "$scale_timeout" "$@"
+  line=$(grep '^requests=' "$tmp/$prefix.out" | tail -n 1)
+  for field in $line; do
+    result[$prefix.${field%%=*}]=${field#*=}
+  done
+}
+
+if [ -n "$url_scale" ]; then
+  note "concurrency scale: GETs delayed 1 s by nginx's echo_sleep (N:at once) $scale_runs; open files: $nofile (hard limit $nofile_hard)"
+  for run in $scale_runs; do
+    n=${run%%:*}
+    c=${run##*:}
+    collect_scale "ours.scale_${n}_$c" "$bench/bench-scale" "$url_scale" "$n" "$c"
+    if [ $have_aiohttp = yes ]; then
+      collect_scale "aiohttp.scale_${n}_$c" "$python" "$srcdir/tests/bench/aiohttp_fetch.py" \
+        "$url_scale" "$n" "$c"
+    fi
+    if [ -n "$bench_soup" ]; then
+      collect_scale "soup.scale_${n}_$c" "$bench_soup" "$url_scale" "$n" "$c"
+    fi
+  done
+else
+  note "concurrency scale: no nginx with the echo module (Debian's libnginx-mod-http-echo): n/a"
 fi
 
 # ---------------------------------------------------------------- echo
@@ -621,6 +698,9 @@ row "bench-http vs curl --parallel" "$ours" curl "$peer" \
 peer=$(get aiohttp.get.rps)
 row "bench-http vs aiohttp" "$ours" aiohttp "$peer" \
   "$(ratio_higher_better "$ours" "$peer")" ">= 3x faster than aiohttp"
+peer=$(get soup.get.rps)
+row "bench-http vs libsoup 3" "$ours" libsoup "$peer" \
+  "$(ratio_higher_better "$ours" "$peer")" ""
 row "failures (ours / curl / aiohttp / multi)" "$(get ours.get.failures)" "" \
   "$(get curl.get.failures) / $(get aiohttp.get.failures) / $(get multi.get.failures)" "" ""
 ours=$(get ours.process.seconds)
@@ -643,8 +723,44 @@ row "bench-http vs curl --parallel" "$ours" curl "$peer" \
 peer=$(get aiohttp.delay.seconds)
 row "bench-http vs aiohttp" "$ours" aiohttp "$peer" \
   "$(ratio_lower_better "$ours" "$peer")" ""
+peer=$(get soup.delay.seconds)
+row "bench-http vs libsoup 3" "$ours" libsoup "$peer" \
+  "$(ratio_lower_better "$ours" "$peer")" ""
 row "failures (ours / curl / aiohttp / multi)" "$(get ours.delay.failures)" "" \
   "$(get curl.delay.failures) / $(get aiohttp.delay.failures) / $(get multi.delay.failures)" "" ""
+
+header "Concurrency scale: GETs each delayed 1 s by nginx's echo_sleep (wall seconds; KiB resident per transfer in flight)"
+for run in $scale_runs; do
+  n=${run%%:*}
+  c=${run##*:}
+  key=scale_${n}_$c
+  target_s=
+  target_kib=
+  if [ "$n" = 10000 ] && [ "$c" = 10000 ]; then
+    target_s="<= 1.5 s"
+    target_kib="<= 16 KiB"
+  fi
+  ours=$(get "ours.$key.seconds")
+  ideal=$(awk -v n="$n" -v c="$c" 'BEGIN { printf "%.3f", int((n + c - 1) / c) }')
+  row "$n GETs, $c at once: vs the ideal" "$ours" ideal "$ideal" \
+    "$(over_ideal "$ours" "$ideal")" "$target_s"
+  for peer in aiohttp soup; do
+    name=$peer
+    [ "$peer" = soup ] && name="libsoup 3"
+    row "$n GETs, $c at once: vs $name" "$ours" "$name" "$(get "$peer.$key.seconds")" \
+      "$(ratio_lower_better "$ours" "$(get "$peer.$key.seconds")")" ""
+  done
+  ours_kib=$(get "ours.$key.kib_per_inflight")
+  for peer in aiohttp soup; do
+    name=$peer
+    [ "$peer" = soup ] && name="libsoup 3"
+    row "  KiB per transfer in flight vs $name" "$ours_kib" "$name" "$(get "$peer.$key.kib_per_inflight")" \
+      "$(ratio_lower_better "$ours_kib" "$(get "$peer.$key.kib_per_inflight")")" "$target_kib"
+  done
+  row "  failures (ours / aiohttp / libsoup)" "$(get "ours.$key.failures")" "" \
+    "$(get "aiohttp.$key.failures") / $(get "soup.$key.failures")" "" ""
+done
+row "open files (soft / hard limit)" "$nofile" "" "$nofile_hard" "" "ours: 3 per transfer"
 
 for concurrency in 1 100; do
   header "Echo over loopback, ${echo_size}-byte messages, $concurrency client(s) (round trips/s; best of $http_repeats runs of ${echo_seconds} s)"
@@ -664,6 +780,7 @@ for concurrency in 1 100; do
     "same client: the machine's load cancels out"
 done
 
-printf '\npeers: asyncio %s, aiohttp %s, uvloop %s, curl %s, nginx %s\n' \
-  "$have_asyncio" "$have_aiohttp" "$have_uvloop" "${curl:-no}" "${nginx_port:-no}"
+printf '\npeers: asyncio %s, aiohttp %s, uvloop %s, curl %s, nginx %s, libsoup %s, echo_sleep %s\n' \
+  "$have_asyncio" "$have_aiohttp" "$have_uvloop" "${curl:-no}" "${nginx_port:-no}" \
+  "$([ -n "$bench_soup" ] && echo yes || echo no)" "$([ -n "$url_scale" ] && echo yes || echo no)"
 [ -z "$failed" ]

@@ -1,0 +1,108 @@
+/* bench-scale: the concurrency scale rows. N GETs of one URL (nginx's
+ * /delay/1s) through one AsyncHttpSession whose limit is CONCURRENCY, all
+ * submitted at once and gathered, as bench-http does; and what the process
+ * held for them: the peak resident memory (VmHWM) minus the resident memory
+ * before the first request (VmRSS), divided by the transfers in flight at
+ * once, min (N, CONCURRENCY). Prints `requests=N failures=F seconds=S rps=R
+ * inflight=I rss_before_kib=B rss_peak_kib=P kib_per_inflight=K`. */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <async-glib/async-glib.h>
+
+#include "bench-util.h"
+
+typedef struct
+{
+  const char       *url;
+  guint             n;
+  AsyncHttpSession *session;
+  guint             failures;
+  gint64            start;
+  gint64            end;
+} Bench;
+
+static void
+count_outcomes (AsyncFuture *all,
+                gpointer     user_data)
+{
+  Bench *bench = user_data;
+  guint i;
+
+  bench->end = g_get_monotonic_time ();
+  for (i = 0; i < bench->n; i++)
+    {
+      AsyncFuture *result = async_gather_get_result (all, i);
+      const GError *error = async_future_get_error (result);
+      guint status = error == NULL ? async_http_response_get_status (async_future_get_value (result)) : 0;
+
+      if (error == NULL && status == 200)
+        continue;
+      if (bench->failures++ < 3)
+        fprintf (stderr, "bench-scale: %s: %s\n", bench->url,
+                 error != NULL ? error->message : "a status other than 200");
+    }
+}
+
+static AsyncFuture *
+start (gpointer user_data)
+{
+  Bench *bench = user_data;
+  AsyncFuture **futures = g_new (AsyncFuture *, bench->n);
+  AsyncFuture *all;
+  guint i;
+
+  bench->start = g_get_monotonic_time ();
+  for (i = 0; i < bench->n; i++)
+    futures[i] = async_http_session_get (bench->session, bench->url);
+  all = async_gather_array (ASYNC_GATHER_RETURN_EXCEPTIONS, futures, bench->n);
+  g_free (futures);
+  async_future_then (all, count_outcomes, bench, NULL);
+  return all;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  Bench bench = { NULL };
+  guint64 n, concurrency, before, peak, inflight;
+  AsyncFuture *all;
+  double seconds;
+
+  if (argc != 4
+      || !g_ascii_string_to_unsigned (argv[2], 10, 1, G_MAXUINT, &n, NULL)
+      || !g_ascii_string_to_unsigned (argv[3], 10, 1, G_MAXUINT, &concurrency, NULL))
+    {
+      fprintf (stderr, "Usage: bench-scale URL N CONCURRENCY\n");
+      return 2;
+    }
+
+  bench.url = argv[1];
+  bench.n = (guint) n;
+  bench.session = async_http_session_new ();
+  async_http_session_set_limit (bench.session, (guint) concurrency);
+  inflight = MIN (n, concurrency);
+
+  before = proc_status_kib ("VmRSS");
+  all = async_run (start, &bench);
+  peak = proc_status_kib ("VmHWM");
+  seconds = (bench.end - bench.start) / (double) G_USEC_PER_SEC;
+  if (async_future_get_error (all) != NULL)
+    {
+      fprintf (stderr, "bench-scale: %s\n", async_future_get_error (all)->message);
+      bench.failures = bench.n;
+    }
+  printf ("requests=%u failures=%u seconds=%.3f rps=%.0f inflight=%" G_GUINT64_FORMAT
+          " rss_before_kib=%" G_GUINT64_FORMAT " rss_peak_kib=%" G_GUINT64_FORMAT
+          " kib_per_inflight=%.1f\n",
+          bench.n, bench.failures, seconds, bench.n / seconds, inflight, before, peak,
+          peak > before ? (double) (peak - before) / (double) inflight : 0.0);
+
+  async_future_unref (all);
+  async_http_session_unref (bench.session);
+  return 0;
+}
