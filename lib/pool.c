@@ -39,8 +39,8 @@
  * Thread safety: every function may be called from any thread, except
  * async_pool_shutdown () from a thread of the pool it shuts down. A job keeps
  * the pool alive until its function has run, so the last unref never
- * waits: once the pool is released, its idle workers end and the last of
- * them frees it; if none is left, the unref frees it at once.
+ * waits: once the pool is released, its workers end when idle, as always,
+ * and the last of them frees it; if none is left, the unref frees it.
  */
 struct _AsyncPool
 {
@@ -133,18 +133,21 @@ pool_worker (void *data)
       gboolean run;
       guint n_more;
 
-      while (pool->queued.length == 0 && !pool->released)
+      /* A worker ends only after POOL_IDLE_USEC without a job, also once
+       * its pool is shut down or released, as a GThreadPool's threads wait
+       * in GLib's pool of unused ones: a program that exits right after
+       * its last job exits with its workers blocked here, not in the
+       * middle of their thread-exit destructors (OpenSSL's frees the
+       * thread's error state in one), which would race exit (). */
+      if (pool->queued.length == 0)
         {
           gint64 deadline = g_get_monotonic_time () + POOL_IDLE_USEC;
-          gboolean signalled;
 
-          if (pool->shut_down)
-            break;
           pool->n_idle++;
-          signalled = g_cond_wait_until (&pool->work, &pool->lock, deadline);
+          while (pool->queued.length == 0
+                 && g_cond_wait_until (&pool->work, &pool->lock, deadline))
+            ;
           pool->n_idle--;
-          if (!signalled && pool->queued.length == 0)
-            break;
         }
       if (pool->queued.length == 0)
         break;
@@ -171,12 +174,9 @@ pool_worker (void *data)
       if (pool->n_running == 0 && pool->queued.length == 0)
         g_cond_broadcast (&pool->ended);
       /* The job's reference, dropped under the lock: if it was the last,
-       * this very thread (and every idle one) ends and the last frees. */
+       * the last worker to end frees the pool. */
       if (g_atomic_ref_count_dec (&pool->ref_count))
-        {
-          pool->released = TRUE;
-          g_cond_broadcast (&pool->work);
-        }
+        pool->released = TRUE;
     }
 
   pool->n_threads--;
@@ -339,11 +339,11 @@ async_pool_unref (AsyncPool *pool)
     return;
 
   /* No job is queued or running (each holds a reference), and this may be
-   * a job's own thread: the idle workers end, and the last frees. */
+   * a job's own thread: the workers end when they have been idle long
+   * enough, and the last frees. */
   g_mutex_lock (&pool->lock);
   pool->released = TRUE;
   now = pool->n_threads == 0;
-  g_cond_broadcast (&pool->work);
   g_mutex_unlock (&pool->lock);
   if (now)
     pool_free (pool);
@@ -480,9 +480,9 @@ async_pool_shutdown (AsyncPool *pool,
       if (cancel_queued)
         for (link = pool->queued.head; link != NULL; link = link->next)
           ((AsyncPoolItem *) link->data)->skip = TRUE;
-      /* Idle workers end once the queue is empty; the others drain it. */
-      g_cond_broadcast (&pool->work);
     }
+  /* The workers drain the queue (the skipped items too, which they hand
+   * back with run = FALSE); they end when idle, as always. */
   while (pool->queued.length > 0 || pool->n_running > 0)
     g_cond_wait (&pool->ended, &pool->lock);
   g_mutex_unlock (&pool->lock);
