@@ -4,7 +4,10 @@
  * held for them: the peak resident memory (VmHWM) minus the resident memory
  * before the first request (VmRSS), divided by the transfers in flight at
  * once, min (N, CONCURRENCY). Prints `requests=N failures=F seconds=S rps=R
- * inflight=I rss_before_kib=B rss_peak_kib=P kib_per_inflight=K`. */
+ * inflight=I rss_before_kib=B rss_peak_kib=P kib_per_inflight=K
+ * first_s=F median_s=M`: also when the first response and the median one
+ * of those that came, which tells the time spent starting the transfers
+ * from the time spent in the delay. */
 
 #include "config.h"
 
@@ -23,7 +26,20 @@ typedef struct
   guint             failures;
   gint64            start;
   gint64            end;
+  gint64           *done;      /* when each response came, in order */
+  guint             n_done;
 } Bench;
+
+static void
+note_done (AsyncFuture *future,
+           gpointer     user_data)
+{
+  Bench *bench = user_data;
+
+  /* A refused connection comes back at once: responses only. */
+  if (async_future_is_resolved (future))
+    bench->done[bench->n_done++] = g_get_monotonic_time ();
+}
 
 static void
 count_outcomes (AsyncFuture *all,
@@ -57,7 +73,10 @@ start (gpointer user_data)
 
   bench->start = g_get_monotonic_time ();
   for (i = 0; i < bench->n; i++)
-    futures[i] = async_http_session_get (bench->session, bench->url);
+    {
+      futures[i] = async_http_session_get (bench->session, bench->url);
+      async_future_then (futures[i], note_done, bench, NULL);
+    }
   all = async_gather_array (ASYNC_GATHER_RETURN_EXCEPTIONS, futures, bench->n);
   g_free (futures);
   async_future_then (all, count_outcomes, bench, NULL);
@@ -86,6 +105,7 @@ main (int    argc,
   bench.session = async_http_session_new ();
   async_http_session_set_limit (bench.session, (guint) concurrency);
   inflight = MIN (n, concurrency);
+  bench.done = g_new0 (gint64, bench.n);
 
   before = proc_status_kib ("VmRSS");
   all = async_run (start, &bench);
@@ -98,9 +118,12 @@ main (int    argc,
     }
   printf ("requests=%u failures=%u seconds=%.3f rps=%.0f inflight=%" G_GUINT64_FORMAT
           " rss_before_kib=%" G_GUINT64_FORMAT " rss_peak_kib=%" G_GUINT64_FORMAT
-          " kib_per_inflight=%.1f\n",
+          " kib_per_inflight=%.1f first_s=%.3f median_s=%.3f\n",
           bench.n, bench.failures, seconds, bench.n / seconds, inflight, before, peak,
-          peak > before ? (double) (peak - before) / (double) inflight : 0.0);
+          peak > before ? (double) (peak - before) / (double) inflight : 0.0,
+          bench.n_done > 0 ? (bench.done[0] - bench.start) / (double) G_USEC_PER_SEC : 0.0,
+          bench.n_done > 0 ? (bench.done[bench.n_done / 2] - bench.start) / (double) G_USEC_PER_SEC : 0.0);
+  g_free (bench.done);
 
   async_future_unref (all);
   async_http_session_unref (bench.session);
