@@ -24,7 +24,7 @@ G_BEGIN_DECLS
 typedef enum
 {
   ASYNC_HTTP_EXCHANGE_WAITING,   /* for a slot of its host */
-  ASYNC_HTTP_EXCHANGE_QUEUED,    /* in the pool's queue */
+  ASYNC_HTTP_EXCHANGE_QUEUED,    /* in the session's ready queue, for a runner */
   ASYNC_HTTP_EXCHANGE_RUNNING,
   ASYNC_HTTP_EXCHANGE_ENDED,
 } AsyncHttpExchangeState;
@@ -55,12 +55,13 @@ typedef struct
 struct _AsyncHttpExchange
 {
   AsyncFuture            parent;
-  AsyncPoolItem          item;
   AsyncHttpSession      *session;     /* a reference */
   AsyncScheduler        *scheduler;   /* held until the exchange has ended */
   AsyncHeld              held;        /* listed for async_run () to cancel */
   GList                  link;        /* in session->exchanges */
-  GList                  wait_link;   /* in its host's waiting queue */
+  GList                  wait_link;   /* in its host's waiting queue, then in the
+                                       * session's ready queue, then in a batch
+                                       * of ended exchanges */
   AsyncHttpExchangeState state;       /* protected by session->lock */
   AsyncHttpHandle       *handle;      /* protected by session->lock */
   gint                   cancelled;   /* atomic */
@@ -125,6 +126,14 @@ struct _AsyncHttpExchange
 AsyncFuture *async_http_exchange_submit (AsyncHttpSession        *session,
                                          AsyncHttpRequest        *request,
                                          const AsyncHttpDelivery *delivery);
+
+/* With session->lock held: @exchange, given a slot of its host, goes to
+ * the session's ready queue, and a runner is started for it if fewer than
+ * the session's limit are in the pool. FALSE, with @exchange->error set
+ * and @exchange in no queue, if no runner can take it (the pool was shut
+ * down). */
+gboolean     async_http_exchange_queue_unlocked (AsyncHttpSession  *session,
+                                                 AsyncHttpExchange *exchange);
 
 /* Completes an exchange that left the session's lists (ENDED), with no
  * lock held. */

@@ -173,32 +173,6 @@ async_http_exchange_complete (AsyncHttpExchange *exchange)
   scheduler_release (scheduler);
 }
 
-/* Out of every list, its slot given to the next exchange of its host. */
-static void
-exchange_end (AsyncHttpExchange *exchange,
-              AsyncHttpHandle   *handle)
-{
-  AsyncHttpSession *session = exchange->session;
-  GQueue to_complete = G_QUEUE_INIT;
-  AsyncHttpExchange *other;
-
-  if (handle != NULL)
-    async_http_handle_reset (handle);
-
-  g_mutex_lock (&session->lock);
-  exchange->handle = NULL;
-  if (handle != NULL)
-    g_ptr_array_add (session->idle_handles, handle);
-  g_queue_unlink (&session->exchanges, &exchange->link);
-  exchange->state = ASYNC_HTTP_EXCHANGE_ENDED;
-  async_http_host_queue_release_unlocked (session, exchange, &to_complete);
-  g_mutex_unlock (&session->lock);
-
-  async_http_exchange_complete (exchange);
-  while ((other = g_queue_pop_head (&to_complete)) != NULL)
-    async_http_exchange_complete (other);
-}
-
 /* ------------------------------------------------------------ cancelling */
 
 /* Tells the worker to stop, wherever it is: in curl, waiting for the
@@ -487,15 +461,6 @@ exchange_finish_response (AsyncHttpExchange *exchange)
 
 /* ------------------------------------------------------------ running */
 
-static AsyncHttpHandle *
-checkout_handle_unlocked (AsyncHttpSession *session)
-{
-  if (session->idle_handles->len > 0)
-    return g_ptr_array_steal_index_fast (session->idle_handles,
-                                         session->idle_handles->len - 1);
-  return async_http_handle_new ();
-}
-
 /* Every attempt, and every hop of each, on one handle. */
 static void
 exchange_transfer (AsyncHttpExchange *exchange,
@@ -585,29 +550,216 @@ exchange_transfer (AsyncHttpExchange *exchange,
   g_ptr_array_unref (cookies_before);
 }
 
-static void
-exchange_run (AsyncPoolItem *item,
-              gboolean       run)
+/* ------------------------------------------------------------ runners
+ *
+ * A runner is one item in the session's pool: it takes the exchanges of
+ * the session's ready queue one after the other, on one easy handle, until
+ * none is left. A worker that finished a transfer thus starts the next one
+ * itself, under the one lock it takes to end the last, instead of a trip
+ * through the pool's queue and another thread's wake-up. At most
+ * session->limit runners are in the pool: the limit of transfers at once.
+ *
+ * Exchanges ended on a worker complete on their caller's scheduler, in
+ * batches: the worker that finds no batch pending for that scheduler
+ * queues one callback there, and those ending meanwhile join it, so that a
+ * busy loop is woken once for many transfers, and settles their futures on
+ * its own thread. */
+
+typedef struct
 {
-  AsyncHttpExchange *exchange = (AsyncHttpExchange *) ((char *) item - G_STRUCT_OFFSET (AsyncHttpExchange, item));
-  AsyncHttpSession *session = exchange->session;
-  AsyncHttpHandle *handle = NULL;
+  AsyncPoolItem     item;
+  AsyncHttpSession *session;
+} AsyncHttpRunner;
+
+/* Exchanges of one scheduler that ended on workers, waiting to complete. */
+typedef struct
+{
+  AsyncHttpSession *session;
+  AsyncScheduler   *scheduler;   /* every exchange in it holds it */
+  GQueue            exchanges;   /* AsyncHttpExchange.wait_link */
+  gboolean          taken;
+} AsyncHttpDone;
+
+static void
+done_take (AsyncHttpDone *done)
+{
+  AsyncHttpSession *session = done->session;
+  GQueue exchanges;
+  GList *link;
 
   g_mutex_lock (&session->lock);
-  if (run && !async_http_exchange_is_cancelled (exchange))
-    {
-      exchange->state = ASYNC_HTTP_EXCHANGE_RUNNING;
-      handle = exchange->handle = checkout_handle_unlocked (session);
-    }
+  g_ptr_array_remove_fast (session->done, done);
+  exchanges = done->exchanges;
+  g_queue_init (&done->exchanges);
+  done->taken = TRUE;
   g_mutex_unlock (&session->lock);
 
-  if (!run)
-    g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_CLOSED,
-                 "%s: the session was closed", exchange->first_url);
-  else if (handle != NULL)
-    exchange_transfer (exchange, handle);
+  /* The last one may free the session. */
+  while ((link = g_queue_pop_head_link (&exchanges)) != NULL)
+    async_http_exchange_complete (link->data);
+}
 
-  exchange_end (exchange, handle);
+static void
+done_cb (AsyncFuture *unused,
+         gpointer     data)
+{
+  done_take (data);
+}
+
+/* Also where a batch ends whose scheduler was closed before it ran. */
+static void
+done_free (gpointer data)
+{
+  AsyncHttpDone *done = data;
+
+  if (!done->taken)
+    done_take (done);
+  g_free (done);
+}
+
+/* Adds @exchange to the batch of its scheduler; returns the batch if it is
+ * new, to be scheduled by the caller once the lock is dropped. */
+static AsyncHttpDone *
+done_push_unlocked (AsyncHttpSession  *session,
+                    AsyncHttpExchange *exchange)
+{
+  AsyncHttpDone *done = NULL;
+  guint i;
+
+  for (i = 0; i < session->done->len; i++)
+    if (((AsyncHttpDone *) session->done->pdata[i])->scheduler == exchange->scheduler)
+      {
+        done = session->done->pdata[i];
+        break;
+      }
+  if (done != NULL)
+    {
+      g_queue_push_tail_link (&done->exchanges, &exchange->wait_link);
+      return NULL;
+    }
+  done = g_new0 (AsyncHttpDone, 1);
+  done->session = session;
+  done->scheduler = exchange->scheduler;
+  g_queue_init (&done->exchanges);
+  g_queue_push_tail_link (&done->exchanges, &exchange->wait_link);
+  g_ptr_array_add (session->done, done);
+  return done;
+}
+
+static void
+done_schedule (AsyncHttpDone *done)
+{
+  if (done != NULL)
+    async_scheduler_call_soon (done->scheduler, done_cb, done, done_free);
+}
+
+static void runner_run (AsyncPoolItem *item,
+                        gboolean       run);
+
+static gboolean
+runner_start_unlocked (AsyncHttpSession  *session,
+                       GError           **error)
+{
+  AsyncHttpRunner *runner = g_new0 (AsyncHttpRunner, 1);
+
+  runner->item.func = runner_run;
+  runner->session = session;
+  session->n_runners++;
+  if (async_pool_push_item (session->pool, &runner->item, error))
+    return TRUE;
+  session->n_runners--;
+  g_free (runner);
+  return FALSE;
+}
+
+gboolean
+async_http_exchange_queue_unlocked (AsyncHttpSession  *session,
+                                    AsyncHttpExchange *exchange)
+{
+  exchange->state = ASYNC_HTTP_EXCHANGE_QUEUED;
+  g_queue_push_tail_link (&session->ready, &exchange->wait_link);
+  if (session->n_runners >= session->limit)
+    return TRUE;
+  /* A runner already in the pool takes it if the pool refuses a new one. */
+  if (runner_start_unlocked (session, session->n_runners == 0 ? &exchange->error : NULL)
+      || session->n_runners > 0)
+    return TRUE;
+  g_queue_unlink (&session->ready, &exchange->wait_link);
+  return FALSE;
+}
+
+/* Out of every list, its slot given to the next exchange of its host, and
+ * into the batch of its scheduler. */
+static AsyncHttpDone *
+exchange_end_unlocked (AsyncHttpSession  *session,
+                       AsyncHttpExchange *exchange,
+                       GQueue            *to_complete)
+{
+  exchange->handle = NULL;
+  g_queue_unlink (&session->exchanges, &exchange->link);
+  exchange->state = ASYNC_HTTP_EXCHANGE_ENDED;
+  async_http_host_queue_release_unlocked (session, exchange, to_complete);
+  return done_push_unlocked (session, exchange);
+}
+
+static void
+runner_run (AsyncPoolItem *item,
+            gboolean       run)
+{
+  AsyncHttpRunner *runner = (AsyncHttpRunner *) item;
+  AsyncHttpSession *session = runner->session;
+  AsyncHttpExchange *exchange = NULL;
+  AsyncHttpHandle *handle = NULL;
+
+  g_free (runner);
+  g_mutex_lock (&session->lock);
+  for (;;)
+    {
+      GQueue to_complete = G_QUEUE_INIT;
+      AsyncHttpExchange *other;
+      AsyncHttpDone *done = NULL;
+      GList *link;
+      gboolean transfer = FALSE;
+
+      if (exchange != NULL)
+        done = exchange_end_unlocked (session, exchange, &to_complete);
+
+      link = g_queue_pop_head_link (&session->ready);
+      exchange = link != NULL ? link->data : NULL;
+      if (exchange == NULL)
+        {
+          session->n_runners--;
+          if (handle != NULL)
+            g_ptr_array_add (session->idle_handles, handle);
+        }
+      else if (run && !async_http_exchange_is_cancelled (exchange))
+        {
+          if (handle == NULL && session->idle_handles->len > 0)
+            handle = g_ptr_array_steal_index_fast (session->idle_handles,
+                                                   session->idle_handles->len - 1);
+          if (handle == NULL)
+            handle = async_http_handle_new ();
+          exchange->state = ASYNC_HTTP_EXCHANGE_RUNNING;
+          exchange->handle = handle;
+          transfer = TRUE;
+        }
+      /* The session may be gone once the last batch is scheduled. */
+      g_mutex_unlock (&session->lock);
+
+      done_schedule (done);
+      while ((other = g_queue_pop_head (&to_complete)) != NULL)
+        async_http_exchange_complete (other);
+      if (exchange == NULL)
+        return;
+
+      if (!run)
+        g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_CLOSED,
+                     "%s: the session was closed", exchange->first_url);
+      else if (transfer)
+        exchange_transfer (exchange, handle);
+
+      g_mutex_lock (&session->lock);
+    }
 }
 
 /* ------------------------------------------------------------ submitting */
@@ -697,7 +849,6 @@ async_http_exchange_submit (AsyncHttpSession        *session,
 
   exchange = async_future_alloc (&exchange_class, sizeof (AsyncHttpExchange), G_STRFUNC);
   returned = &exchange->parent;
-  exchange->item.func = exchange_run;
   exchange->session = async_http_session_ref (session);
   exchange->link.data = exchange;
   exchange->wait_link.data = exchange;

@@ -75,6 +75,11 @@ struct _AsyncHttpSession
   gboolean          closed;
   GQueue            exchanges;         /* AsyncHttpExchange.link: not ended yet */
   GHashTable       *hosts;             /* host key → AsyncHttpHost */
+  GQueue            ready;             /* AsyncHttpExchange.wait_link: given a host
+                                        * slot, waiting for a runner */
+  guint             n_runners;         /* runners in the pool, queued or running */
+  GPtrArray        *done;              /* AsyncHttpDone *: exchanges ended on a
+                                        * worker, one batch per scheduler */
   GPtrArray        *idle_handles;      /* AsyncHttpHandle *, the warmest last */
   AsyncHttpShare   *share;             /* DNS only */
 };
