@@ -95,6 +95,16 @@ struct _AsyncHttpExchange
   GError                *error;
   AsyncHttpResponse     *failed_response;  /* kept with a STATUS error */
 
+  /* The cookie jar, as the handle's engine has it: checked out when the
+   * exchange starts, checked in when it ends (both under session->lock),
+   * loaded and read back by the worker. */
+  GPtrArray             *cookies_before;   /* what the engine holds at the start */
+  gboolean               cookies_load;     /* ...once they are loaded into it */
+  guint64                cookies_generation;  /* of the jar they are, or JAR_EMPTY */
+  gint64                 cookies_expiry;   /* the jar's first expiry then */
+  gboolean               cookies_received; /* a Set-Cookie header came */
+  GPtrArray             *cookies_after;    /* read back from the engine, to merge */
+
   /* Streaming: chunks go from the worker to the caller's context. */
   AsyncHttpChunkFunc     on_chunk;
   gpointer               chunk_data;
@@ -134,6 +144,21 @@ AsyncFuture *async_http_exchange_submit (AsyncHttpSession        *session,
  * down). */
 gboolean     async_http_exchange_queue_unlocked (AsyncHttpSession  *session,
                                                  AsyncHttpExchange *exchange);
+
+/* The session's cookie jar and a handle's engine (http-cookie-jar.c):
+ * the jar is loaded into the engine only if it changed since the handle's
+ * last transfer, and read back only if the transfer received a cookie or
+ * one may have expired. */
+void         async_http_cookie_jar_checkout_unlocked (AsyncHttpSession  *session,
+                                                      AsyncHttpExchange *exchange,
+                                                      AsyncHttpHandle   *handle);
+gboolean     async_http_cookie_jar_load              (AsyncHttpExchange *exchange,
+                                                      AsyncHttpHandle   *handle);
+void         async_http_cookie_jar_read_back         (AsyncHttpExchange *exchange,
+                                                      AsyncHttpHandle   *handle);
+void         async_http_cookie_jar_checkin_unlocked  (AsyncHttpSession  *session,
+                                                      AsyncHttpExchange *exchange,
+                                                      AsyncHttpHandle   *handle);
 
 /* Completes an exchange that left the session's lists (ENDED), with no
  * lock held. */

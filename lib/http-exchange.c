@@ -250,6 +250,8 @@ exchange_finalize (AsyncFuture *future)
   g_mutex_clear (&exchange->lock);
   g_cond_clear (&exchange->cond);
   g_clear_pointer (&exchange->failed_response, async_http_response_unref);
+  g_clear_pointer (&exchange->cookies_before, g_ptr_array_unref);
+  g_clear_pointer (&exchange->cookies_after, g_ptr_array_unref);
   g_clear_pointer (&exchange->reader, async_http_body_reader_unref);
   g_clear_pointer (&exchange->head, async_future_unref);
   g_free (exchange->download_path);
@@ -466,20 +468,12 @@ static void
 exchange_transfer (AsyncHttpExchange *exchange,
                    AsyncHttpHandle   *handle)
 {
-  AsyncHttpSession *session = exchange->session;
-  GPtrArray *cookies_before;
   gint64 delay_us;
 
-  g_mutex_lock (&session->lock);
-  cookies_before = exchange->settings.cookies_enabled
-                   ? async_http_cookie_jar_snapshot_unlocked (session)
-                   : g_ptr_array_new ();
-  g_mutex_unlock (&session->lock);
-  if (!async_http_handle_set_cookies (handle, cookies_before))
+  if (!async_http_cookie_jar_load (exchange, handle))
     {
       g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_UNSUPPORTED_OPTION,
                    "%s: libcurl refused the session's cookies", exchange->first_url);
-      g_ptr_array_unref (cookies_before);
       return;
     }
 
@@ -537,17 +531,8 @@ exchange_transfer (AsyncHttpExchange *exchange,
   if (exchange->response != NULL)
     exchange_finish_response (exchange);
   async_http_download_close (exchange);
-
-  if (exchange->settings.cookies_enabled)
-    {
-      GPtrArray *cookies_after = async_http_handle_get_cookies (handle);
-
-      g_mutex_lock (&session->lock);
-      async_http_cookie_jar_merge_unlocked (session, cookies_before, cookies_after);
-      g_mutex_unlock (&session->lock);
-      g_ptr_array_unref (cookies_after);
-    }
-  g_ptr_array_unref (cookies_before);
+  /* Merged when the exchange ends, under the lock taken then. */
+  async_http_cookie_jar_read_back (exchange, handle);
 }
 
 /* ------------------------------------------------------------ runners
@@ -693,8 +678,11 @@ async_http_exchange_queue_unlocked (AsyncHttpSession  *session,
 static AsyncHttpDone *
 exchange_end_unlocked (AsyncHttpSession  *session,
                        AsyncHttpExchange *exchange,
+                       AsyncHttpHandle   *handle,
                        GQueue            *to_complete)
 {
+  if (exchange->handle != NULL)
+    async_http_cookie_jar_checkin_unlocked (session, exchange, handle);
   exchange->handle = NULL;
   g_queue_unlink (&session->exchanges, &exchange->link);
   exchange->state = ASYNC_HTTP_EXCHANGE_ENDED;
@@ -722,7 +710,7 @@ runner_run (AsyncPoolItem *item,
       gboolean transfer = FALSE;
 
       if (exchange != NULL)
-        done = exchange_end_unlocked (session, exchange, &to_complete);
+        done = exchange_end_unlocked (session, exchange, handle, &to_complete);
 
       link = g_queue_pop_head_link (&session->ready);
       exchange = link != NULL ? link->data : NULL;
@@ -741,6 +729,7 @@ runner_run (AsyncPoolItem *item,
             handle = async_http_handle_new ();
           exchange->state = ASYNC_HTTP_EXCHANGE_RUNNING;
           exchange->handle = handle;
+          async_http_cookie_jar_checkout_unlocked (session, exchange, handle);
           transfer = TRUE;
         }
       /* The session may be gone once the last batch is scheduled. */

@@ -71,6 +71,8 @@ struct _AsyncHttpSession
   char             *authorization;     /* the default Authorization value */
   GPtrArray        *default_headers;   /* "Name: value" */
   GHashTable       *cookies;           /* cookie key → Netscape line */
+  guint64           cookie_generation; /* changes with the jar; from 1 */
+  gint64            cookie_expiry;     /* the jar's first expiry, Unix seconds; 0: none */
   AsyncPool        *pool;              /* made by the first request */
   gboolean          closed;
   GQueue            exchanges;         /* AsyncHttpExchange.link: not ended yet */
@@ -99,5 +101,16 @@ GPtrArray *async_http_cookie_jar_snapshot_unlocked (AsyncHttpSession *session);
 void       async_http_cookie_jar_merge_unlocked    (AsyncHttpSession *session,
                                                     GPtrArray        *before,
                                                     GPtrArray        *after);
+
+/* What an easy handle's cookie engine holds, so that a transfer skips
+ * loading the jar into it again while the jar has not changed. */
+#define ASYNC_HTTP_JAR_EMPTY   0                   /* nothing: cookies are off */
+#define ASYNC_HTTP_JAR_UNKNOWN G_MAXUINT64         /* to be loaded again */
+
+typedef struct
+{
+  guint64    generation;   /* the session's cookie_generation it was loaded from */
+  GPtrArray *lines;        /* what it was loaded with */
+} AsyncHttpHandleJar;
 
 G_END_DECLS

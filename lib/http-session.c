@@ -94,6 +94,7 @@ async_http_session_new (void)
   session->settings.retry.max_delay = DEFAULT_RETRY_MAX_DELAY_S;
   memcpy (session->settings.retry.statuses, default_retry_statuses, sizeof default_retry_statuses);
   session->cookies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  session->cookie_generation = 1;
   session->user_agent = g_strdup (PACKAGE_NAME "/" PACKAGE_VERSION);
   session->default_headers = g_ptr_array_new_with_free_func (g_free);
   g_queue_init (&session->exchanges);

@@ -21,9 +21,10 @@
  * each transfer, and lets a cancelling thread wake the worker at once. */
 struct _AsyncHttpHandle
 {
-  CURL    *easy;
-  CURLM   *multi;
-  gboolean cookie_engine;   /* COOKIEFILE was set once: the engine lives on */
+  CURL              *easy;
+  CURLM             *multi;
+  gboolean           cookie_engine;   /* COOKIEFILE was set once: the engine lives on */
+  AsyncHttpHandleJar jar;
 };
 
 struct _AsyncHttpShare
@@ -116,6 +117,7 @@ async_http_handle_new (void)
 
   handle->easy = curl_easy_init ();
   handle->multi = curl_multi_init ();
+  handle->jar.generation = ASYNC_HTTP_JAR_UNKNOWN;
   return handle;
 }
 
@@ -126,7 +128,14 @@ async_http_handle_free (gpointer data)
 
   curl_multi_cleanup (handle->multi);
   curl_easy_cleanup (handle->easy);
+  g_clear_pointer (&handle->jar.lines, g_ptr_array_unref);
   g_free (handle);
+}
+
+AsyncHttpHandleJar *
+async_http_handle_get_jar (AsyncHttpHandle *handle)
+{
+  return &handle->jar;
 }
 
 void
@@ -233,9 +242,13 @@ on_header (char   *buffer,
            void   *data)
 {
   Transfer *transfer = data;
+  gsize length = size * n_items;
 
-  async_http_response_add_header_line (transfer->exchange->response, buffer, size * n_items);
-  return size * n_items;
+  /* Only a Set-Cookie header changes the cookie engine (besides expiry). */
+  if (length > 11 && g_ascii_strncasecmp (buffer, "Set-Cookie:", 11) == 0)
+    transfer->exchange->cookies_received = TRUE;
+  async_http_response_add_header_line (transfer->exchange->response, buffer, length);
+  return length;
 }
 
 static size_t
