@@ -781,6 +781,64 @@ has_header_named (AsyncHttpRequest *request,
   return FALSE;
 }
 
+/* How long "scheme://authority" is at the start of @url, or 0 if the rest
+ * is not one that curl's parser takes as it is (no control byte, no
+ * space): what decides the host key and whether the URL is valid. */
+static gsize
+authority_length (const char *url)
+{
+  const char *p = url;
+  gsize length;
+
+  if (!g_ascii_isalpha (*p))
+    return 0;
+  while (g_ascii_isalnum (*p) || *p == '+' || *p == '-' || *p == '.')
+    p++;
+  if (strncmp (p, "://", 3) != 0)
+    return 0;
+  length = p + 3 - url;
+  length += strcspn (url + length, "/?#");
+  for (p = url + length; *p != '\0'; p++)
+    if ((guchar) *p <= 0x20 || *p == 0x7f)
+      return 0;
+  return length;
+}
+
+/* The host key of @url, which also validates it. Transfers mostly go to
+ * one host: the last key worked out serves every URL with the same
+ * scheme and authority whose rest curl takes as it is. */
+static char *
+host_key_of (AsyncHttpSession  *session,
+             const char        *url,
+             GError           **error)
+{
+  gsize length = authority_length (url);
+  char *key = NULL;
+
+  if (length > 0)
+    {
+      g_mutex_lock (&session->lock);
+      if (session->memo_authority != NULL && strlen (session->memo_authority) == length
+          && memcmp (session->memo_authority, url, length) == 0)
+        key = g_strdup (session->memo_host_key);
+      g_mutex_unlock (&session->lock);
+      if (key != NULL)
+        return key;
+    }
+
+  key = async_http_transfer_host_key (url, error);
+  if (key != NULL && length > 0)
+    {
+      g_mutex_lock (&session->lock);
+      g_free (session->memo_authority);
+      g_free (session->memo_host_key);
+      session->memo_authority = g_strndup (url, length);
+      session->memo_host_key = g_strdup (key);
+      g_mutex_unlock (&session->lock);
+    }
+  return key;
+}
+
 AsyncFuture *
 async_http_exchange_submit (AsyncHttpSession        *session,
                             AsyncHttpRequest        *request,
@@ -817,7 +875,7 @@ async_http_exchange_submit (AsyncHttpSession        *session,
       g_free (url);
       return reject_early (error, delivery);
     }
-  host_key = async_http_transfer_host_key (url, &error);
+  host_key = host_key_of (session, url, &error);
   if (host_key == NULL)
     {
       g_free (url);

@@ -83,6 +83,8 @@ struct _AsyncHttpSession
   GPtrArray        *done;              /* AsyncHttpDone *: exchanges ended on a
                                         * worker, one batch per scheduler */
   GPtrArray        *idle_handles;      /* AsyncHttpHandle *, the warmest last */
+  char             *memo_authority;    /* "scheme://authority" of the last URL keyed */
+  char             *memo_host_key;     /* and its host key */
   AsyncHttpShare   *share;             /* DNS only */
 };
 

@@ -148,6 +148,8 @@ async_http_session_unref (AsyncHttpSession *session)
   g_clear_pointer (&session->pool, async_pool_unref);
   g_ptr_array_unref (session->idle_handles);
   g_ptr_array_unref (session->done);
+  g_free (session->memo_authority);
+  g_free (session->memo_host_key);
   async_http_share_free (session->share);
   g_hash_table_unref (session->hosts);
   g_hash_table_unref (session->cookies);
