@@ -16,6 +16,8 @@
 /* A streamed body waits on its worker past this many undelivered bytes, so
  * that a slow consumer bounds the memory a download takes. */
 #define STREAM_HIGH_WATER (1024 * 1024)
+/* The largest body whose announced length is allocated at once. */
+#define PREALLOCATED_MAX  (1024 * 1024)
 /* A GByteArray's length is a guint. */
 #define MAX_BUFFERED      ((guint64) G_MAXUINT - 1)
 
@@ -357,6 +359,21 @@ deliver_head (AsyncHttpExchange *exchange)
   async_future_unref (head);
 }
 
+/* A body's buffer, of the size announced (and a NUL) if it is reasonable,
+ * so that it is allocated once. */
+static GByteArray *
+buffer_for (AsyncHttpExchange *exchange)
+{
+  const char *length = async_http_response_get_header (exchange->response, "Content-Length");
+  guint64 size = 0;
+
+  if (length != NULL && strcmp (exchange->method, "HEAD") != 0
+      && g_ascii_string_to_unsigned (length, 10, 0, PREALLOCATED_MAX, &size, NULL)
+      && (exchange->settings.max_body_size == 0 || size <= exchange->settings.max_body_size))
+    return g_byte_array_sized_new ((guint) size + 1);
+  return g_byte_array_new ();
+}
+
 void
 async_http_exchange_head (AsyncHttpExchange *exchange)
 {
@@ -386,7 +403,7 @@ async_http_exchange_head (AsyncHttpExchange *exchange)
   else
     exchange->sink = ASYNC_HTTP_SINK_PUSH;
   if (exchange->sink == ASYNC_HTTP_SINK_BUFFER && exchange->received == NULL)
-    exchange->received = g_byte_array_new ();
+    exchange->received = buffer_for (exchange);
 }
 
 gboolean
