@@ -570,7 +570,8 @@ exchange_transfer (AsyncHttpExchange *exchange,
 typedef struct
 {
   AsyncPoolItem     item;
-  AsyncHttpSession *session;
+  AsyncHttpSession *session;   /* a reference: a runner may start after the
+                                * last exchange has ended */
 } AsyncHttpRunner;
 
 /* Exchanges of one scheduler that ended on workers, waiting to complete. */
@@ -665,11 +666,13 @@ runner_start_unlocked (AsyncHttpSession  *session,
   AsyncHttpRunner *runner = g_new0 (AsyncHttpRunner, 1);
 
   runner->item.func = runner_run;
-  runner->session = session;
+  runner->session = async_http_session_ref (session);
   session->n_runners++;
   if (async_pool_push_item (session->pool, &runner->item, error))
     return TRUE;
   session->n_runners--;
+  /* Not the last reference: the caller holds one. */
+  async_http_session_unref (session);
   g_free (runner);
   return FALSE;
 }
@@ -749,14 +752,18 @@ runner_run (AsyncPoolItem *item,
           async_http_cookie_jar_checkout_unlocked (session, exchange, handle);
           transfer = TRUE;
         }
-      /* The session may be gone once the last batch is scheduled. */
       g_mutex_unlock (&session->lock);
 
       done_schedule (done);
       while ((other = g_queue_pop_head (&to_complete)) != NULL)
         async_http_exchange_complete (other);
       if (exchange == NULL)
-        return;
+        {
+          /* Maybe the last reference, on this worker: the session's pool
+           * and handles can be freed from one of its own threads. */
+          async_http_session_unref (session);
+          return;
+        }
 
       if (!run)
         g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_CLOSED,
