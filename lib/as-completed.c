@@ -161,8 +161,8 @@ async_as_completed_new (AsyncFuture **futures,
   if (!(isinf (timeout_seconds) && timeout_seconds > 0) && n_futures > 0)
     {
       state->timer.callback = state_timer;
-      state->timer.deadline = async_deadline_after_seconds (MAX (timeout_seconds, 0));
-      async_scheduler_add_timer (state->scheduler, &state->timer);
+      async_scheduler_add_timer (state->scheduler, &state->timer,
+                                 async_deadline_after_seconds (MAX (timeout_seconds, 0)));
       state_ref (state);
     }
 

@@ -197,9 +197,9 @@ coroutine_unwind (AsyncCoroutine   *co,
           co->awaited = exiting;
           co->suspended = TRUE;
           co->awaiting_since = ASYNC_SCHEDULER_HOT (co->scheduler)->dispatch_started;
-          async_continuation_init (&co->step, co->scheduler, coroutine_unwind_resume,
-                                   async_future_ref (&co->parent),
-                                   (GDestroyNotify) async_future_unref);
+          async_continuation_init_borrowing (&co->step, co->scheduler, coroutine_unwind_resume,
+                                             async_future_ref (&co->parent),
+                                             (GDestroyNotify) async_future_unref);
           async_future_attach (exiting, &co->step);
           /* A cancellation asked for meanwhile goes to the scope, as a
            * cancelled __aexit__ sees it. */
@@ -356,8 +356,7 @@ coroutine_spawn (AsyncScheduler    *scheduler,
   async_future_ref (&co->parent);
   async_scheduler_hold (co->scheduler, &co->held, &co->parent, coroutine_closed);
 
-  async_continuation_init (&co->step, co->scheduler, coroutine_start, co, NULL);
-  co->step.embedded = TRUE;
+  async_continuation_init_borrowing (&co->step, co->scheduler, coroutine_start, co, NULL);
   if (!async_scheduler_push_ready (co->scheduler, &co->step, &co->step))
     {
       /* Spawned on a context that is being freed. */
@@ -929,8 +928,9 @@ async_coroutine_await_ (AsyncCoroutine *co,
   /* The node holds the coroutine while it waits: if the coroutine ends
    * first (its context was freed), the future that still has the node
    * releases it later. */
-  async_continuation_init (&co->step, co->scheduler, coroutine_resume,
-                           async_future_ref (&co->parent), (GDestroyNotify) async_future_unref);
+  async_continuation_init_borrowing (&co->step, co->scheduler, coroutine_resume,
+                                     async_future_ref (&co->parent),
+                                     (GDestroyNotify) async_future_unref);
   async_future_attach (future, &co->step);
 
   /* Cancelled while it ran (by itself, say): as asyncio, the next await is

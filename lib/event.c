@@ -8,8 +8,8 @@
 
 /* Thread safety: everything below @mutex is protected by it. Waiters are
  * resolved with it held: that only queues their continuations (no user
- * code runs; lock order: the event's mutex, then a future's bit lock, then
- * a scheduler's mutex). */
+ * code runs; lock order: the event's mutex, then a scheduler's mutex; a
+ * future has no lock). */
 struct _AsyncEvent
 {
   AsyncPrimitive  parent;

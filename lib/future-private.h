@@ -42,27 +42,38 @@ typedef struct
 /* A continuation waiting for a future, then queued on a scheduler. The same
  * node carries a plain call_soon () with @future NULL. A node may be
  * @embedded in its owner (a coroutine reuses one for every await) and is
- * then never freed, only released. */
+ * then never freed, only released. A node that @borrows_scheduler holds no
+ * reference on it: its owner keeps the scheduler alive for as long as the
+ * node can run or be dropped (a coroutine's own node: two atomic
+ * operations fewer per await). */
 typedef struct _AsyncContinuation AsyncContinuation;
 struct _AsyncContinuation
 {
   AsyncContinuation  *next;
-  AsyncScheduler     *scheduler;   /* a reference */
+  AsyncScheduler     *scheduler;   /* a reference, unless borrowed */
   AsyncFuture        *future;      /* a reference, once settled */
   AsyncFutureCallback callback;
   gpointer            user_data;
   GDestroyNotify      user_data_destroy;
-  gboolean            embedded;
-};
+  guint               embedded : 1;
+  guint               borrows_scheduler : 1;
+}
+/* A future's @head keeps its state in the low bits of a node's address. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__ ((aligned (8)))
+#endif
+;
 
 struct _AsyncFuture
 {
   const AsyncFutureClass *klass;   /* NULL for a plain future */
   gatomicrefcount         ref_count;
-  /* ASYNC_FUTURE_LOCK_BIT is a g_bit_lock () over everything below; the
-   * state bits are also read without it (atomically) once settled. */
+  /* ASYNC_FUTURE_CLAIMED and the value's kind, set by the one settle that
+   * wins (a compare-and-swap), and ASYNC_FUTURE_ERROR_SEEN; atomic. */
   gint                    bits;
   const char             *where;
+  /* Written by the settle that claimed the future, before @head says it
+   * has settled; read once @head says so. */
   union
   {
     gpointer pointer;
@@ -70,12 +81,18 @@ struct _AsyncFuture
     GError  *error;
   } value;
   GDestroyNotify          value_destroy;
-  AsyncContinuation      *continuations;  /* newest first */
+  /* One atomic word for the state and the waiting continuations: while
+   * pending, the newest-first list of continuations (low bits 0); once
+   * settled, the AsyncFutureState in the low bits, with ASYNC_FUTURE_QUEUING
+   * while the settle queues the continuations it took (attaching then
+   * waits, so that continuations run in the order they were attached). */
+  gpointer                head;
 };
 
-#define ASYNC_FUTURE_LOCK_BIT        0
-#define ASYNC_FUTURE_STATE_SHIFT     1
-#define ASYNC_FUTURE_STATE_MASK      (0x3 << ASYNC_FUTURE_STATE_SHIFT)
+#define ASYNC_FUTURE_HEAD_STATE      0x3
+#define ASYNC_FUTURE_QUEUING         0x4
+
+#define ASYNC_FUTURE_CLAIMED         (1 << 0)  /* a settle has won */
 #define ASYNC_FUTURE_ERROR_SEEN      (1 << 3)  /* someone looked at the error */
 #define ASYNC_FUTURE_VALUE_INTEGER   (1 << 4)  /* resolved with an integer, not a pointer */
 #define ASYNC_FUTURE_VALUE_BORROWED  (1 << 5)  /* the pointer is owned by klass->value_owner () */
@@ -95,6 +112,13 @@ void         async_continuation_init (AsyncContinuation  *continuation,
                                       AsyncFutureCallback callback,
                                       gpointer            user_data,
                                       GDestroyNotify      user_data_destroy);
+/* The same for a node embedded in an owner that holds @scheduler alive
+ * while the node is in use: no reference is taken. */
+void         async_continuation_init_borrowing (AsyncContinuation  *continuation,
+                                                AsyncScheduler     *scheduler,
+                                                AsyncFutureCallback callback,
+                                                gpointer            user_data,
+                                                GDestroyNotify      user_data_destroy);
 /* Runs a queued continuation and releases it. */
 void         async_continuation_run  (AsyncContinuation  *continuation);
 /* Releases a list of continuations (linked by ->next) that will not run:

@@ -9,29 +9,91 @@
 #include "future-private.h"
 #include "scheduler-private.h"
 
-/* Thread safety: a future's mutable fields are guarded by a bit lock in
- * @bits (g_bit_lock () costs one atomic operation uncontended, and keeps the
- * future at 48 bytes). The state bits are written with the lock held and
- * atomically, so that readers of a settled future need no lock: once a
- * future has left PENDING, its value never changes again (except through
- * async_future_steal_value (), which takes the lock). */
+/* Thread safety, with two atomic words and no lock (an atomic operation
+ * costs more than the rest of a settle):
+ *
+ * - @bits: the first settle claims the future with a compare-and-swap that
+ *   also records the kind of its value; any later one sees the claim and
+ *   returns FALSE. Only the claimant writes the value.
+ * - @head: attaching pushes a node with a compare-and-swap while the future
+ *   is pending. The claimant, once the value is written, swaps in the state
+ *   (the release that publishes the value) with ASYNC_FUTURE_QUEUING, queues
+ *   the nodes it took, and clears ASYNC_FUTURE_QUEUING with a plain release
+ *   store. An attach that sees ASYNC_FUTURE_QUEUING waits for it to clear,
+ *   as it waited for the lock this replaces: queuing never runs user code,
+ *   so the wait is short, and the order of continuations is kept.
+ *
+ * Readers of a settled future need nothing more than an acquire load of
+ * @head: once settled, the value never changes again (except through
+ * async_future_steal_value (), which exchanges it atomically). */
 
-static inline void
-future_lock (AsyncFuture *future)
+#ifdef __ATOMIC_RELEASE
+# define HEAD_STORE_RELEASE(future, value) \
+  __atomic_store_n (&(future)->head, (value), __ATOMIC_RELEASE)
+#else
+# define HEAD_STORE_RELEASE(future, value) g_atomic_pointer_set (&(future)->head, (value))
+#endif
+
+/* g_atomic_pointer_exchange () is GLib 2.74's; we build with 2.68. */
+static inline gpointer
+pointer_exchange (gpointer *location,
+                  gpointer  value)
 {
-  g_bit_lock (&future->bits, ASYNC_FUTURE_LOCK_BIT);
+#ifdef __ATOMIC_SEQ_CST
+  return __atomic_exchange_n (location, value, __ATOMIC_SEQ_CST);
+#else
+  gpointer old;
+
+  do
+    old = g_atomic_pointer_get (location);
+  while (!g_atomic_pointer_compare_and_exchange (location, old, value));
+  return old;
+#endif
 }
 
-static inline void
-future_unlock (AsyncFuture *future)
-{
-  g_bit_unlock (&future->bits, ASYNC_FUTURE_LOCK_BIT);
-}
+#define HEAD_TAG(state) GSIZE_TO_POINTER ((gsize) (state))
+
+/* The tag takes three low bits of a node's address. */
+G_STATIC_ASSERT (G_ALIGNOF (AsyncContinuation) >= 8);
 
 static inline AsyncFutureState
 future_state (AsyncFuture *future)
 {
-  return (g_atomic_int_get (&future->bits) & ASYNC_FUTURE_STATE_MASK) >> ASYNC_FUTURE_STATE_SHIFT;
+  return GPOINTER_TO_SIZE (g_atomic_pointer_get (&future->head)) & ASYNC_FUTURE_HEAD_STATE;
+}
+
+static inline void
+spin_pause (guint *spins)
+{
+  if (++*spins > 64)
+    g_thread_yield ();
+}
+
+/* The head once no settle is queuing its continuations. */
+static gpointer
+future_head_wait_queued (AsyncFuture *future,
+                         gpointer     head)
+{
+  guint spins = 0;
+
+  while (GPOINTER_TO_SIZE (head) & ASYNC_FUTURE_QUEUING)
+    {
+      spin_pause (&spins);
+      head = g_atomic_pointer_get (&future->head);
+    }
+
+  return head;
+}
+
+/* A settle that lost the claim returns once the winner's outcome shows, as
+ * it did when it waited for the winner's lock: the caller may look at it. */
+static void
+future_wait_published (AsyncFuture *future)
+{
+  guint spins = 0;
+
+  while (future_state (future) == ASYNC_FUTURE_PENDING)
+    spin_pause (&spins);
 }
 
 gpointer
@@ -213,6 +275,24 @@ async_continuation_init (AsyncContinuation  *continuation,
   continuation->callback = callback;
   continuation->user_data = user_data;
   continuation->user_data_destroy = user_data_destroy;
+  continuation->borrows_scheduler = FALSE;
+}
+
+void
+async_continuation_init_borrowing (AsyncContinuation  *continuation,
+                                   AsyncScheduler     *scheduler,
+                                   AsyncFutureCallback callback,
+                                   gpointer            user_data,
+                                   GDestroyNotify      user_data_destroy)
+{
+  continuation->next = NULL;
+  continuation->scheduler = scheduler;
+  continuation->future = NULL;
+  continuation->callback = callback;
+  continuation->user_data = user_data;
+  continuation->user_data_destroy = user_data_destroy;
+  continuation->embedded = TRUE;
+  continuation->borrows_scheduler = TRUE;
 }
 
 static void
@@ -221,7 +301,7 @@ continuation_release (AsyncContinuation  *continuation,
 {
   /* Everything is read before @callback runs: an embedded node may be
    * reused, or freed with its owner, by it. */
-  AsyncScheduler *scheduler = continuation->scheduler;
+  AsyncScheduler *scheduler = continuation->borrows_scheduler ? NULL : continuation->scheduler;
   AsyncFuture *future = continuation->future;
   gpointer user_data = continuation->user_data;
   GDestroyNotify user_data_destroy = continuation->user_data_destroy;
@@ -235,7 +315,8 @@ continuation_release (AsyncContinuation  *continuation,
     user_data_destroy (user_data);
   if (future != NULL)
     async_future_unref (future);
-  async_scheduler_unref (scheduler);
+  if (scheduler != NULL)
+    async_scheduler_unref (scheduler);
 }
 
 void
@@ -282,7 +363,8 @@ future_finalize (AsyncFuture *future)
 
   /* A future freed while pending can no longer settle: what waited on it
    * will never run. */
-  async_continuation_drop_all (future->continuations);
+  if (state == ASYNC_FUTURE_PENDING)
+    async_continuation_drop_all (future->head);
 
   g_free (future);
 }
@@ -364,16 +446,26 @@ future_settle (AsyncFuture     *future,
                GDestroyNotify   value_destroy,
                GError          *error)
 {
-  AsyncContinuation *continuations, *refused = NULL;
-  gint bits = state << ASYNC_FUTURE_STATE_SHIFT;
+  AsyncContinuation *continuations, *refused;
+  gint claim = ASYNC_FUTURE_CLAIMED;
+  gint bits;
+  gpointer head;
 
-  future_lock (future);
+  if (error == NULL && kind == VALUE_INTEGER)
+    claim |= ASYNC_FUTURE_VALUE_INTEGER;
+  else if (error == NULL && kind == VALUE_BORROWED)
+    claim |= ASYNC_FUTURE_VALUE_BORROWED;
 
-  if (future_state (future) != ASYNC_FUTURE_PENDING)
+  do
     {
-      future_unlock (future);
-      return FALSE;
+      bits = g_atomic_int_get (&future->bits);
+      if (bits & ASYNC_FUTURE_CLAIMED)
+        {
+          future_wait_published (future);
+          return FALSE;
+        }
     }
+  while (!g_atomic_int_compare_and_exchange (&future->bits, bits, bits | claim));
 
   if (error != NULL)
     future->value.error = error;
@@ -383,25 +475,18 @@ future_settle (AsyncFuture     *future,
     future->value.pointer = pointer;
   future->value_destroy = value_destroy;
 
-  if (error == NULL && kind == VALUE_INTEGER)
-    bits |= ASYNC_FUTURE_VALUE_INTEGER;
-  else if (error == NULL && kind == VALUE_BORROWED)
-    bits |= ASYNC_FUTURE_VALUE_BORROWED;
+  /* Nobody waiting: one compare-and-swap publishes the state. */
+  head = g_atomic_pointer_get (&future->head);
+  if (head == NULL &&
+      g_atomic_pointer_compare_and_exchange (&future->head, NULL, HEAD_TAG (state)))
+    return TRUE;
 
-  continuations = future->continuations;
-  future->continuations = NULL;
-  g_atomic_int_or (&future->bits, bits);
+  continuations = pointer_exchange (&future->head, HEAD_TAG (state | ASYNC_FUTURE_QUEUING));
+  refused = future_queue_continuations (future, continuations);
+  HEAD_STORE_RELEASE (future, HEAD_TAG (state));
 
-  /* Queued before the unlock: a continuation attached on another thread
-   * right after would otherwise be queued ahead of these. Lock order: a
-   * future's lock, then a scheduler's; never the other way. */
-  if (continuations != NULL)
-    refused = future_queue_continuations (future, continuations);
-
-  future_unlock (future);
-
-  /* What a closed scheduler refused is dropped now, with no lock held: it
-   * runs the callers' destroy notifies. */
+  /* What a closed scheduler refused is dropped now, after the attaches
+   * waiting on us were let go: it runs the callers' destroy notifies. */
   async_continuation_drop_all (refused);
 
   return TRUE;
@@ -743,16 +828,21 @@ void
 async_future_attach (AsyncFuture       *future,
                      AsyncContinuation *continuation)
 {
-  future_lock (future);
-  if (future_state (future) == ASYNC_FUTURE_PENDING)
+  for (;;)
     {
-      continuation->next = future->continuations;
-      future->continuations = continuation;
-      future_unlock (future);
-      return;
-    }
-  future_unlock (future);
+      gpointer head = g_atomic_pointer_get (&future->head);
 
+      if (GPOINTER_TO_SIZE (head) & ASYNC_FUTURE_QUEUING)
+        head = future_head_wait_queued (future, head);
+      if ((GPOINTER_TO_SIZE (head) & ASYNC_FUTURE_HEAD_STATE) != ASYNC_FUTURE_PENDING)
+        break;
+
+      continuation->next = head;
+      if (g_atomic_pointer_compare_and_exchange (&future->head, head, continuation))
+        return;
+    }
+
+  continuation->next = NULL;
   continuation->future = async_future_ref (future);
   if (!async_scheduler_push_ready (continuation->scheduler, continuation, continuation))
     async_continuation_drop_all (continuation);
@@ -939,11 +1029,9 @@ async_future_steal_value (AsyncFuture *future)
   future = future_value_owner (future);
   g_return_val_if_fail ((future_value_bits (future) & ASYNC_FUTURE_VALUE_INTEGER) == 0, NULL);
 
-  future_lock (future);
-  value = future->value.pointer;
-  future->value.pointer = NULL;
-  future->value_destroy = NULL;
-  future_unlock (future);
+  /* Two stealers: one gets the value, the other NULL. The destroy notify
+   * stays, and finds NULL. */
+  value = pointer_exchange (&future->value.pointer, NULL);
 
   return value;
 }

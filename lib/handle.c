@@ -180,8 +180,7 @@ async_call_at (gint64         when,
                      callback, user_data, user_data_destroy);
   self->when = when;
   self->timed = TRUE;
-  self->timer.deadline = when;
-  async_scheduler_add_timer (self->scheduler, &async_handle_ref (self)->timer);
+  async_scheduler_add_timer (self->scheduler, &async_handle_ref (self)->timer, when);
   return self;
 }
 

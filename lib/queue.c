@@ -24,8 +24,8 @@ typedef struct
 
 /* Thread safety: everything below @mutex is protected by it. With it held
  * the queue only resolves or rejects its waiters (which queues their
- * continuations: lock order, the queue's mutex, then a future's bit lock,
- * then a scheduler's mutex) and calls @compare; item destroy notifies and
+ * continuations: lock order, the queue's mutex, then a scheduler's mutex;
+ * a future has no lock) and calls @compare; item destroy notifies and
  * the last unref of a waiter always run after it is released. */
 struct _AsyncQueue
 {

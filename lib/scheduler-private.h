@@ -81,8 +81,10 @@ gboolean        async_scheduler_push_ready (AsyncScheduler    *scheduler,
                                             AsyncContinuation *first,
                                             AsyncContinuation *last) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Puts @timer on the heap, due at @deadline. */
 void            async_scheduler_add_timer    (AsyncScheduler *scheduler,
-                                              AsyncTimer     *timer);
+                                              AsyncTimer     *timer,
+                                              gint64          deadline);
 /* TRUE if @timer was still on the heap. */
 gboolean        async_scheduler_remove_timer (AsyncScheduler *scheduler,
                                               AsyncTimer     *timer);

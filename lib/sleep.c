@@ -84,10 +84,9 @@ sleep_until (gint64 deadline)
       return &self->parent;
     }
 
-  self->timer.deadline = deadline;
   self->timer.callback = sleep_fired;
   async_future_ref (&self->parent);
-  async_scheduler_add_timer (scheduler, &self->timer);
+  async_scheduler_add_timer (scheduler, &self->timer, deadline);
 
   return &self->parent;
 }

@@ -268,9 +268,8 @@ async_timeout_reschedule (AsyncTimeout *scope,
       return;
     }
 
-  scope->timer.deadline = deadline;
   async_timeout_ref (scope);
-  async_scheduler_add_timer (scope->scheduler, &scope->timer);
+  async_scheduler_add_timer (scope->scheduler, &scope->timer, deadline);
 }
 
 /**

@@ -7,6 +7,8 @@
 
 #include "timer-heap-private.h"
 
+#define ARITY 4
+
 /* Wrapping sequence numbers compare by their difference, so FIFO order of
  * equal deadlines survives the wrap. */
 static inline gboolean
@@ -16,7 +18,7 @@ entry_before (const AsyncTimerHeapEntry *a,
   if (a->deadline != b->deadline)
     return a->deadline < b->deadline;
 
-  return (gint) (a->sequence - b->sequence) < 0;
+  return (gint) (a->timer->sequence - b->timer->sequence) < 0;
 }
 
 static inline void
@@ -25,7 +27,7 @@ heap_set (AsyncTimerHeap      *heap,
           AsyncTimerHeapEntry  entry)
 {
   heap->entries[index] = entry;
-  entry.timer->heap_index = index;
+  entry.timer->heap_index = index + 1;
 }
 
 static void
@@ -34,10 +36,14 @@ heap_sift_up (AsyncTimerHeap *heap,
 {
   AsyncTimerHeapEntry entry = heap->entries[index];
 
-  while (index > 1 && entry_before (&entry, &heap->entries[index / 2]))
+  while (index > 0)
     {
-      heap_set (heap, index, heap->entries[index / 2]);
-      index /= 2;
+      guint parent = (index - 1) / ARITY;
+
+      if (!entry_before (&entry, &heap->entries[parent]))
+        break;
+      heap_set (heap, index, heap->entries[parent]);
+      index = parent;
     }
   heap_set (heap, index, entry);
 }
@@ -50,17 +56,20 @@ heap_sift_down (AsyncTimerHeap *heap,
 
   for (;;)
     {
-      guint child = index * 2;
+      guint first = index * ARITY + 1;
+      guint last = MIN (first + ARITY, heap->length);
+      guint child, best;
 
-      if (child > heap->length)
+      if (first >= heap->length)
         break;
-      if (child < heap->length &&
-          entry_before (&heap->entries[child + 1], &heap->entries[child]))
-        child++;
-      if (!entry_before (&heap->entries[child], &entry))
+      best = first;
+      for (child = first + 1; child < last; child++)
+        if (entry_before (&heap->entries[child], &heap->entries[best]))
+          best = child;
+      if (!entry_before (&heap->entries[best], &entry))
         break;
-      heap_set (heap, index, heap->entries[child]);
-      index = child;
+      heap_set (heap, index, heap->entries[best]);
+      index = best;
     }
   heap_set (heap, index, entry);
 }
@@ -83,20 +92,20 @@ async_timer_heap_clear (AsyncTimerHeap *heap)
 
 gboolean
 async_timer_heap_add (AsyncTimerHeap *heap,
-                      AsyncTimer     *timer)
+                      AsyncTimer     *timer,
+                      gint64          deadline)
 {
   g_assert (timer->heap_index == 0);
 
-  if (heap->length + 1 >= heap->size)
+  if (heap->length == heap->size)
     {
       heap->size *= 2;
       heap->entries = g_renew (AsyncTimerHeapEntry, heap->entries, heap->size);
     }
 
-  heap->length++;
-  heap_set (heap, heap->length,
-            (AsyncTimerHeapEntry) { timer->deadline, heap->sequence++, timer });
-  heap_sift_up (heap, heap->length);
+  timer->sequence = heap->sequence++;
+  heap_set (heap, heap->length, (AsyncTimerHeapEntry) { deadline, timer });
+  heap_sift_up (heap, heap->length++);
 
   return timer->heap_index == 1;
 }
@@ -105,17 +114,18 @@ void
 async_timer_heap_remove (AsyncTimerHeap *heap,
                          AsyncTimer     *timer)
 {
-  guint index = timer->heap_index;
-  AsyncTimerHeapEntry last = heap->entries[heap->length--];
+  guint index = timer->heap_index - 1;
+  AsyncTimerHeapEntry last;
 
-  g_assert (index != 0);
+  g_assert (timer->heap_index != 0);
 
   timer->heap_index = 0;
+  last = heap->entries[--heap->length];
   if (last.timer == timer)
     return;
 
   heap_set (heap, index, last);
-  if (index > 1 && entry_before (&last, &heap->entries[index / 2]))
+  if (index > 0 && entry_before (&last, &heap->entries[(index - 1) / ARITY]))
     heap_sift_up (heap, index);
   else
     heap_sift_down (heap, index);
@@ -127,10 +137,10 @@ async_timer_heap_pop_expired (AsyncTimerHeap *heap,
 {
   AsyncTimer *timer;
 
-  if (heap->length == 0 || heap->entries[1].deadline > now)
+  if (heap->length == 0 || heap->entries[0].deadline > now)
     return NULL;
 
-  timer = heap->entries[1].timer;
+  timer = heap->entries[0].timer;
   async_timer_heap_remove (heap, timer);
 
   return timer;

@@ -175,9 +175,9 @@ async_wait_for (AsyncFuture *future,
     }
 
   /* The timer's reference. */
-  self->timer.deadline = async_deadline_after_seconds (timeout_seconds);
   async_future_ref (&self->parent);
-  async_scheduler_add_timer (self->scheduler, &self->timer);
+  async_scheduler_add_timer (self->scheduler, &self->timer,
+                             async_deadline_after_seconds (timeout_seconds));
 
   return &self->parent;
 }
@@ -289,9 +289,9 @@ wait_new (const char   *caller,
        * children that have settled already were counted. */
       self->scheduler = async_scheduler_ref (scheduler);
       self->timer.callback = wait_timer;
-      self->timer.deadline = async_deadline_after_seconds (MAX (timeout_seconds, 0));
       async_future_ref (&self->parent);
-      async_scheduler_add_timer (scheduler, &self->timer);
+      async_scheduler_add_timer (scheduler, &self->timer,
+                                 async_deadline_after_seconds (MAX (timeout_seconds, 0)));
     }
   for (i = 0; i < n_futures; i++)
     {

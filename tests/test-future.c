@@ -990,6 +990,117 @@ test_unretrieved_error_retrieved (void)
   test_iterate_pending ();
 }
 
+/* --- attaching while another thread settles -------------------------------- */
+
+#define ATTACH_THREADS 1
+#define ATTACH_PER_THREAD 2000
+#define ATTACH_WAITING 100000
+#define ATTACH_ROUNDS 20
+
+typedef struct
+{
+  AsyncFuture *future;
+  gint         go;
+  gint         n_attached;                 /* atomic: threads half way */
+  gint         settling;                   /* atomic */
+  guint        next[ATTACH_THREADS + 1];   /* per attaching thread, and the main one */
+  gboolean     in_order;
+  guint        n_ran;
+} AttachRace;
+
+typedef struct
+{
+  AttachRace *attach;
+  guint thread;
+  guint sequence;
+} AttachNode;
+
+static void
+attach_ran (AsyncFuture *future,
+          gpointer     user_data)
+{
+  AttachNode *node = user_data;
+  AttachRace *attach = node->attach;
+
+  if (attach->next[node->thread] != node->sequence)
+    attach->in_order = FALSE;
+  attach->next[node->thread] = node->sequence + 1;
+  attach->n_ran++;
+}
+
+static gpointer
+attach_thread (gpointer data)
+{
+  AttachNode *nodes = data;
+  AttachRace *attach = nodes[0].attach;
+  guint i;
+
+  while (!g_atomic_int_get (&attach->go))
+    ;
+  /* Half before the settle starts, half while it runs. */
+  for (i = 0; i < ATTACH_PER_THREAD; i++)
+    {
+      if (i == ATTACH_PER_THREAD / 2)
+        {
+          g_atomic_int_inc (&attach->n_attached);
+          while (!g_atomic_int_get (&attach->settling))
+            ;
+        }
+      async_future_then (attach->future, attach_ran, &nodes[i], NULL);
+    }
+  return NULL;
+}
+
+/* Issue 10: a future has no lock. Threads attach while the main thread
+ * settles: every continuation runs once, and those of one thread in the
+ * order it attached them, whether they were waiting when the future
+ * settled, attached while the settle queued the waiting ones (thousands
+ * of them, to make that moment long), or after. */
+static void
+test_then_threads_attach_while_settling (void)
+{
+  guint round;
+
+  for (round = 0; round < ATTACH_ROUNDS; round++)
+    {
+      AttachRace attach = { async_future_new (), FALSE, 0, FALSE, { 0 }, TRUE, 0 };
+      AttachNode *nodes[ATTACH_THREADS];
+      AttachNode *waiting = g_new (AttachNode, ATTACH_WAITING);
+      GThread *threads[ATTACH_THREADS];
+      guint t, i;
+
+      for (i = 0; i < ATTACH_WAITING; i++)
+        {
+          waiting[i] = (AttachNode) { &attach, ATTACH_THREADS, i };
+          async_future_then (attach.future, attach_ran, &waiting[i], NULL);
+        }
+      for (t = 0; t < ATTACH_THREADS; t++)
+        {
+          nodes[t] = g_new (AttachNode, ATTACH_PER_THREAD);
+          for (i = 0; i < ATTACH_PER_THREAD; i++)
+            nodes[t][i] = (AttachNode) { &attach, t, i };
+          threads[t] = g_thread_new ("attach", attach_thread, nodes[t]);
+        }
+      g_atomic_int_set (&attach.go, TRUE);
+      while (g_atomic_int_get (&attach.n_attached) < ATTACH_THREADS)
+        ;
+      g_atomic_int_set (&attach.settling, TRUE);
+      async_future_resolve_int (attach.future, round);
+      for (t = 0; t < ATTACH_THREADS; t++)
+        g_thread_join (threads[t]);
+
+      while (attach.n_ran < ATTACH_WAITING + ATTACH_THREADS * ATTACH_PER_THREAD)
+        g_main_context_iteration (NULL, TRUE);
+      test_iterate_pending ();
+      g_assert_cmpuint (attach.n_ran, ==, ATTACH_WAITING + ATTACH_THREADS * ATTACH_PER_THREAD);
+      g_assert_true (attach.in_order);
+      async_future_unref (attach.future);
+      for (t = 0; t < ATTACH_THREADS; t++)
+        g_free (nodes[t]);
+      g_free (waiting);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1020,6 +1131,7 @@ main (int   argc,
   g_test_add_func ("/future/then/unsettled-free", test_then_unsettled_free);
   g_test_add_func ("/future/then/context/pushed", test_then_context_pushed);
   g_test_add_func ("/future/then/context/threads", test_then_context_threads);
+  g_test_add_func ("/future/then/threads/race-settle", test_then_threads_attach_while_settling);
   g_test_add_func ("/future/unretrieved-error/warns", test_unretrieved_error_warns);
   g_test_add_func ("/future/unretrieved-error/retrieved", test_unretrieved_error_retrieved);
 

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "test-util.h"
@@ -292,6 +293,161 @@ test_destroy_notify_outside_lock (void)
   async_future_unref (touch.future);
 }
 
+/* --- the dispatch budget -------------------------------------------------- */
+
+#define N_SLOW 20
+
+typedef struct
+{
+  guint n_slow_run;
+  guint slow_run_when_other_ran;  /* G_MAXUINT until the other source ran */
+} Budget;
+
+static void
+slow_continuation (AsyncFuture *future,
+                   gpointer     user_data)
+{
+  Budget *budget = user_data;
+
+  g_usleep (2000);
+  budget->n_slow_run++;
+}
+
+static gboolean
+other_source_ran (gpointer user_data)
+{
+  Budget *budget = user_data;
+
+  budget->slow_run_when_other_ran = budget->n_slow_run;
+  return G_SOURCE_REMOVE;
+}
+
+/* Queues N_SLOW slow continuations on @ready, then a source of the same
+ * priority, attached after the scheduler's (without the budget it would
+ * run only once every slow callback had), and runs both to the end. */
+static void
+run_slow_beside_other_source (Budget      *budget,
+                              AsyncFuture *ready)
+{
+  GSource *other;
+  guint i;
+
+  for (i = 0; i < N_SLOW; i++)
+    async_future_then (ready, slow_continuation, budget, NULL);
+  other = g_timeout_source_new (0);
+  g_source_set_callback (other, other_source_ran, budget, NULL);
+  g_source_attach (other, g_main_context_get_thread_default ());
+  g_source_unref (other);
+
+  while (budget->n_slow_run < N_SLOW || budget->slow_run_when_other_ran == G_MAXUINT)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_test_message ("the other source ran after %u of %u slow callbacks",
+                  budget->slow_run_when_other_ran, N_SLOW);
+}
+
+/* Issue 10: the budget is kept by time. Twenty callbacks of 2 ms each are
+ * far fewer than the clock's every-64 reading, so a count-only check let
+ * them all run (40 ms) before another source of the same priority had a
+ * turn; by time, the dispatch yields after the 4 ms budget, two or three
+ * of them. */
+static void
+test_dispatch_budget_by_time (void)
+{
+  Budget budget = { 0, G_MAXUINT };
+  AsyncFuture *ready = async_future_new_int (1);
+
+  run_slow_beside_other_source (&budget, ready);
+  g_assert_cmpuint (budget.slow_run_when_other_ran, >=, 1);
+  g_assert_cmpuint (budget.slow_run_when_other_ran, <=, N_SLOW / 2);
+  async_future_unref (ready);
+}
+
+static void
+quick_continuation (AsyncFuture *future,
+                    gpointer     user_data)
+{
+}
+
+/* Slow callbacks behind a long run of quick ones: the clock is read less
+ * often during the quick ones, but never fewer than once every 16
+ * callbacks, so the dispatch still yields long before the slow ones are
+ * through (with a reading every 64 callbacks, all of them ran first). */
+static void
+test_dispatch_budget_quick_then_slow (void)
+{
+  Budget budget = { 0, G_MAXUINT };
+  AsyncFuture *ready = async_future_new_int (1);
+  guint i;
+
+  for (i = 0; i < 200; i++)
+    async_future_then (ready, quick_continuation, NULL, NULL);
+  run_slow_beside_other_source (&budget, ready);
+  g_assert_cmpuint (budget.slow_run_when_other_ran, <=, 17);
+  async_future_unref (ready);
+}
+
+/* --- the order of the ready queue ------------------------------------------ */
+
+typedef struct
+{
+  AsyncFuture *from_thread;
+  AsyncFuture *local;
+  GString     *order;
+} Order;
+
+static void
+record_order (AsyncFuture *future,
+              gpointer     user_data)
+{
+  Order *order = user_data;
+
+  g_string_append (order->order, future == order->from_thread ? "thread " : "local ");
+}
+
+static gpointer
+resolve_from_thread (gpointer data)
+{
+  Order *order = data;
+
+  async_future_resolve_int (order->from_thread, 1);
+  return NULL;
+}
+
+/* Runs in a dispatch: another thread queues a continuation, then this
+ * callback queues one. */
+static void
+queue_both (AsyncFuture *future,
+            gpointer     user_data)
+{
+  Order *order = user_data;
+
+  g_thread_join (g_thread_new ("resolve", resolve_from_thread, order));
+  async_future_resolve_int (order->local, 2);
+}
+
+/* What a callback queues goes to the end of the batch with no lock, unless
+ * another thread queued something first: that runs first, as the two
+ * happened. */
+static void
+test_ready_order_across_threads (void)
+{
+  Order order = { async_future_new (), async_future_new (), g_string_new ("") };
+  AsyncFuture *start = async_future_new_int (0);
+
+  async_future_then (order.from_thread, record_order, &order, NULL);
+  async_future_then (order.local, record_order, &order, NULL);
+  async_future_then (start, queue_both, &order, NULL);
+  while (order.order->len < strlen ("thread local "))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (order.order->str, ==, "thread local ");
+
+  g_string_free (order.order, TRUE);
+  async_future_unref (order.from_thread);
+  async_future_unref (order.local);
+  async_future_unref (start);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -302,6 +458,9 @@ main (int   argc,
   g_test_add_func ("/scheduler/nested-iteration/runs-expired-timers", test_nested_iteration_runs_timers);
   g_test_add_func ("/scheduler/context-per-thread/freed", test_context_per_thread_freed);
   g_test_add_func ("/scheduler/destroy-notify/outside-future-lock", test_destroy_notify_outside_lock);
+  g_test_add_func ("/scheduler/dispatch-budget/by-time", test_dispatch_budget_by_time);
+  g_test_add_func ("/scheduler/dispatch-budget/quick-then-slow", test_dispatch_budget_quick_then_slow);
+  g_test_add_func ("/scheduler/ready-queue/order-across-threads", test_ready_order_across_threads);
 
   return g_test_run ();
 }

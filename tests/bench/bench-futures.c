@@ -266,7 +266,11 @@ main (int    argc,
 {
   gint n = 1000000;
   gint repeats = 3;
+  g_autofree char *only = NULL;
   GOptionEntry entries[] = {
+    { "only", 0, 0, G_OPTION_ARG_STRING, &only,
+      "Runs one row in this process: bytes, gather, futures or gtask "
+      "(default: all, in that order)", "ROW" },
     { "n", 0, 0, G_OPTION_ARG_INT, &n,
       "The largest number of futures (default 1000000); also runs N/10", "N" },
     { "repeat", 0, 0, G_OPTION_ARG_INT, &repeats,
@@ -292,22 +296,38 @@ main (int    argc,
       return 2;
     }
   small = n / 10;
+  if (only != NULL && !g_str_equal (only, "bytes") && !g_str_equal (only, "gather") &&
+      !g_str_equal (only, "futures") && !g_str_equal (only, "gtask"))
+    {
+      g_printerr ("bench-futures: --only takes bytes, gather, futures or gtask, not %s\n", only);
+      return 2;
+    }
 
   /* Before any GTask has run: GLib's slice allocator keeps what was freed,
    * so later GTasks would not grow the heap, and the heap a million GTasks
    * leave behind makes everything after them slower (about 4x for the
-   * gather), which is no property of ours. */
-  bench_bytes (small);
-  bench_bytes_gtask (small);
-  bench_gather (small, repeats);
+   * gather), which is no property of ours. run-bench.sh runs each row in a
+   * process of its own (--only), so that no row inherits another's heap. */
+  if (only == NULL || g_str_equal (only, "bytes"))
+    {
+      bench_bytes (small);
+      bench_bytes_gtask (small);
+    }
+  if (only == NULL || g_str_equal (only, "gather"))
+    bench_gather (small, repeats);
 
-  /* Warm the allocator and the code paths of both before timing. */
-  time_futures (small / 10);
-  time_gtasks (small / 10);
-
-  time_and_print ("futures", time_futures, small, repeats);
-  time_and_print ("gtask", time_gtasks, small, repeats);
-  time_and_print ("futures", time_futures, n, repeats);
-  time_and_print ("gtask", time_gtasks, n, repeats);
+  /* Warm the allocator and the code paths before timing. */
+  if (only == NULL || g_str_equal (only, "futures"))
+    {
+      time_futures (small / 10);
+      time_and_print ("futures", time_futures, small, repeats);
+      time_and_print ("futures", time_futures, n, repeats);
+    }
+  if (only == NULL || g_str_equal (only, "gtask"))
+    {
+      time_gtasks (small / 10);
+      time_and_print ("gtask", time_gtasks, small, repeats);
+      time_and_print ("gtask", time_gtasks, n, repeats);
+    }
   return 0;
 }

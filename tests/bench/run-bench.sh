@@ -328,9 +328,15 @@ whole_processes ()
 note "sizes: ${n_futures} futures, ${n_sleeps} sleeps, ${n_queue} queue items, ${n_locks} lock pairs, ${n_gets} GETs; ${jobs} concurrent"
 
 note "futures: async-glib and GTask"
-collect ours "$bench/bench-futures" --n "$n_futures"
+# A process per row: a row's figure must not move with the heap another
+# row left behind (the 1M futures moved by as much as a round did).
+for row in bytes gather futures gtask; do
+  collect ours "$bench/bench-futures" --n "$n_futures" --only "$row"
+done
 # The growth rows: the same at a tenth, for 10k and 100k beside 1M.
-collect growth "$bench/bench-futures" --n "$n_small"
+for row in futures gtask; do
+  collect growth "$bench/bench-futures" --n "$n_small" --only "$row"
+done
 if [ $have_asyncio = yes ]; then
   note "futures: asyncio"
   collect asyncio "$python" "$srcdir/tests/bench/asyncio_futures.py" --n "$n_futures"
