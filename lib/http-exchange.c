@@ -473,7 +473,8 @@ exchange_finish_response (AsyncHttpExchange *exchange)
   if (exchange->settings.raise_for_status && response->status >= 400)
     {
       g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_STATUS,
-                   "%s: HTTP %u %s", response->url, response->status, response->reason);
+                   "%s: HTTP %u %s", response->url, response->status,
+                   async_http_response_get_reason (response));
       exchange->failed_response = g_steal_pointer (&exchange->response);
     }
 }

@@ -15,8 +15,7 @@ async_http_response_new (void)
   AsyncHttpResponse *response = g_new0 (AsyncHttpResponse, 1);
 
   g_atomic_ref_count_init (&response->ref_count);
-  response->reason = g_strdup ("");
-  response->http_version = g_strdup ("");
+  response->http_version = "";
   /* A header is one block, its name and then its value: the names own
    * them, the values point into them. */
   response->header_names = g_ptr_array_new_full (16, g_free);
@@ -173,7 +172,6 @@ async_http_response_unref (AsyncHttpResponse *response)
   if (!g_atomic_ref_count_dec (&response->ref_count))
     return;
   g_free (response->reason);
-  g_free (response->http_version);
   g_free (response->url);
   g_ptr_array_unref (response->header_names);
   g_ptr_array_unref (response->header_values);
@@ -221,7 +219,7 @@ async_http_response_get_reason (AsyncHttpResponse *response)
 {
   g_return_val_if_fail (response != NULL, NULL);
 
-  return response->reason;
+  return response->reason != NULL ? response->reason : "";
 }
 
 /**

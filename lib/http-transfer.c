@@ -227,20 +227,19 @@ collect_head (Transfer *transfer)
   response->status = (guint) response_code (transfer->easy);
   g_free (response->url);
   response->url = g_strdup (url != NULL ? url : exchange->url);
-  g_free (response->http_version);
   switch (version)
     {
     case CURL_HTTP_VERSION_1_0:
-      response->http_version = g_strdup ("1.0");
+      response->http_version = "1.0";
       break;
     case CURL_HTTP_VERSION_2_0:
-      response->http_version = g_strdup ("2");
+      response->http_version = "2";
       break;
     case CURL_HTTP_VERSION_3:
-      response->http_version = g_strdup ("3");
+      response->http_version = "3";
       break;
     default:
-      response->http_version = g_strdup ("1.1");
+      response->http_version = "1.1";
       break;
     }
   async_http_exchange_head (exchange);
