@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "http-exchange-private.h"
 #include "http-transfer-private.h"
 
 /* domain, path and name: fields 1, 3 and 6 of a Netscape line, which
@@ -37,6 +38,36 @@ async_http_cookie_jar_snapshot_unlocked (AsyncHttpSession *session)
   while (g_hash_table_iter_next (&iter, NULL, &value))
     g_ptr_array_add (lines, g_strdup (value));
   return lines;
+}
+
+/* After any change: a new generation, and the first expiry, after which
+ * a transfer reads its engine back to drop what expired. */
+static void
+jar_changed_unlocked (AsyncHttpSession *session)
+{
+  GHashTableIter iter;
+  gpointer value;
+  gint64 first = 0;
+
+  session->cookie_generation++;
+  g_hash_table_iter_init (&iter, session->cookies);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      const char *field = value;
+      guint i;
+      gint64 expiry;
+
+      for (i = 0; i < 4 && field != NULL; i++)
+        {
+          field = strchr (field, '\t');
+          if (field != NULL)
+            field++;
+        }
+      expiry = field != NULL ? g_ascii_strtoll (field, NULL, 10) : 0;
+      if (expiry > 0 && (first == 0 || expiry < first))
+        first = expiry;
+    }
+  session->cookie_expiry = first;
 }
 
 /* What a transfer changed between @before and @after goes into the jar;
@@ -81,6 +112,83 @@ async_http_cookie_jar_merge_unlocked (AsyncHttpSession *session,
         g_hash_table_remove (session->cookies, key);
     }
   g_hash_table_unref (old);
+  jar_changed_unlocked (session);
+}
+
+void
+async_http_cookie_jar_checkout_unlocked (AsyncHttpSession  *session,
+                                         AsyncHttpExchange *exchange,
+                                         AsyncHttpHandle   *handle)
+{
+  AsyncHttpHandleJar *jar = async_http_handle_get_jar (handle);
+  gboolean enabled = exchange->settings.cookies_enabled;
+
+  exchange->cookies_generation = enabled ? session->cookie_generation : ASYNC_HTTP_JAR_EMPTY;
+  exchange->cookies_expiry = enabled ? session->cookie_expiry : 0;
+  exchange->cookies_received = FALSE;
+  exchange->cookies_load = jar->generation != exchange->cookies_generation || jar->lines == NULL;
+  if (!exchange->cookies_load)
+    exchange->cookies_before = g_ptr_array_ref (jar->lines);
+  else if (enabled)
+    exchange->cookies_before = async_http_cookie_jar_snapshot_unlocked (session);
+  else
+    exchange->cookies_before = g_ptr_array_new ();
+}
+
+gboolean
+async_http_cookie_jar_load (AsyncHttpExchange *exchange,
+                            AsyncHttpHandle   *handle)
+{
+  AsyncHttpHandleJar *jar = async_http_handle_get_jar (handle);
+
+  if (!exchange->cookies_load)
+    return TRUE;
+  jar->generation = ASYNC_HTTP_JAR_UNKNOWN;
+  g_clear_pointer (&jar->lines, g_ptr_array_unref);
+  if (async_http_handle_set_cookies (handle, exchange->cookies_before))
+    return TRUE;
+  /* Nothing to check in: the engine is loaded afresh next time. */
+  g_clear_pointer (&exchange->cookies_before, g_ptr_array_unref);
+  return FALSE;
+}
+
+void
+async_http_cookie_jar_read_back (AsyncHttpExchange *exchange,
+                                 AsyncHttpHandle   *handle)
+{
+  gboolean expired = exchange->cookies_expiry != 0
+                     && g_get_real_time () / G_USEC_PER_SEC >= exchange->cookies_expiry;
+
+  if (exchange->settings.cookies_enabled && (exchange->cookies_received || expired))
+    exchange->cookies_after = async_http_handle_get_cookies (handle);
+}
+
+void
+async_http_cookie_jar_checkin_unlocked (AsyncHttpSession  *session,
+                                        AsyncHttpExchange *exchange,
+                                        AsyncHttpHandle   *handle)
+{
+  AsyncHttpHandleJar *jar = async_http_handle_get_jar (handle);
+
+  if (exchange->cookies_before == NULL)
+    return;
+  if (exchange->cookies_after != NULL)
+    async_http_cookie_jar_merge_unlocked (session, exchange->cookies_before,
+                                          exchange->cookies_after);
+  /* An engine that learnt something is loaded afresh next time. */
+  if (exchange->cookies_after == NULL && !exchange->cookies_received)
+    {
+      g_clear_pointer (&jar->lines, g_ptr_array_unref);
+      jar->lines = g_steal_pointer (&exchange->cookies_before);
+      jar->generation = exchange->cookies_generation;
+    }
+  else
+    {
+      g_clear_pointer (&jar->lines, g_ptr_array_unref);
+      jar->generation = ASYNC_HTTP_JAR_UNKNOWN;
+    }
+  g_clear_pointer (&exchange->cookies_before, g_ptr_array_unref);
+  g_clear_pointer (&exchange->cookies_after, g_ptr_array_unref);
 }
 
 /**
@@ -226,5 +334,6 @@ async_http_session_clear_cookies (AsyncHttpSession *session)
 
   g_mutex_lock (&session->lock);
   g_hash_table_remove_all (session->cookies);
+  jar_changed_unlocked (session);
   g_mutex_unlock (&session->lock);
 }

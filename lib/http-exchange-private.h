@@ -24,7 +24,7 @@ G_BEGIN_DECLS
 typedef enum
 {
   ASYNC_HTTP_EXCHANGE_WAITING,   /* for a slot of its host */
-  ASYNC_HTTP_EXCHANGE_QUEUED,    /* in the pool's queue */
+  ASYNC_HTTP_EXCHANGE_QUEUED,    /* in the session's ready queue, for a runner */
   ASYNC_HTTP_EXCHANGE_RUNNING,
   ASYNC_HTTP_EXCHANGE_ENDED,
 } AsyncHttpExchangeState;
@@ -55,12 +55,13 @@ typedef struct
 struct _AsyncHttpExchange
 {
   AsyncFuture            parent;
-  AsyncPoolItem          item;
   AsyncHttpSession      *session;     /* a reference */
   AsyncScheduler        *scheduler;   /* held until the exchange has ended */
   AsyncHeld              held;        /* listed for async_run () to cancel */
   GList                  link;        /* in session->exchanges */
-  GList                  wait_link;   /* in its host's waiting queue */
+  GList                  wait_link;   /* in its host's waiting queue, then in the
+                                       * session's ready queue, then in a batch
+                                       * of ended exchanges */
   AsyncHttpExchangeState state;       /* protected by session->lock */
   AsyncHttpHandle       *handle;      /* protected by session->lock */
   gint                   cancelled;   /* atomic */
@@ -94,6 +95,16 @@ struct _AsyncHttpExchange
   GError                *error;
   AsyncHttpResponse     *failed_response;  /* kept with a STATUS error */
 
+  /* The cookie jar, as the handle's engine has it: checked out when the
+   * exchange starts, checked in when it ends (both under session->lock),
+   * loaded and read back by the worker. */
+  GPtrArray             *cookies_before;   /* what the engine holds at the start */
+  gboolean               cookies_load;     /* ...once they are loaded into it */
+  guint64                cookies_generation;  /* of the jar they are, or JAR_EMPTY */
+  gint64                 cookies_expiry;   /* the jar's first expiry then */
+  gboolean               cookies_received; /* a Set-Cookie header came */
+  GPtrArray             *cookies_after;    /* read back from the engine, to merge */
+
   /* Streaming: chunks go from the worker to the caller's context. */
   AsyncHttpChunkFunc     on_chunk;
   gpointer               chunk_data;
@@ -125,6 +136,29 @@ struct _AsyncHttpExchange
 AsyncFuture *async_http_exchange_submit (AsyncHttpSession        *session,
                                          AsyncHttpRequest        *request,
                                          const AsyncHttpDelivery *delivery);
+
+/* With session->lock held: @exchange, given a slot of its host, goes to
+ * the session's ready queue, and a runner is started for it if fewer than
+ * the session's limit are in the pool. FALSE, with @exchange->error set
+ * and @exchange in no queue, if no runner can take it (the pool was shut
+ * down). */
+gboolean     async_http_exchange_queue_unlocked (AsyncHttpSession  *session,
+                                                 AsyncHttpExchange *exchange);
+
+/* The session's cookie jar and a handle's engine (http-cookie-jar.c):
+ * the jar is loaded into the engine only if it changed since the handle's
+ * last transfer, and read back only if the transfer received a cookie or
+ * one may have expired. */
+void         async_http_cookie_jar_checkout_unlocked (AsyncHttpSession  *session,
+                                                      AsyncHttpExchange *exchange,
+                                                      AsyncHttpHandle   *handle);
+gboolean     async_http_cookie_jar_load              (AsyncHttpExchange *exchange,
+                                                      AsyncHttpHandle   *handle);
+void         async_http_cookie_jar_read_back         (AsyncHttpExchange *exchange,
+                                                      AsyncHttpHandle   *handle);
+void         async_http_cookie_jar_checkin_unlocked  (AsyncHttpSession  *session,
+                                                      AsyncHttpExchange *exchange,
+                                                      AsyncHttpHandle   *handle);
 
 /* Completes an exchange that left the session's lists (ENDED), with no
  * lock held. */

@@ -16,6 +16,8 @@
 /* A streamed body waits on its worker past this many undelivered bytes, so
  * that a slow consumer bounds the memory a download takes. */
 #define STREAM_HIGH_WATER (1024 * 1024)
+/* The largest body whose announced length is allocated at once. */
+#define PREALLOCATED_MAX  (1024 * 1024)
 /* A GByteArray's length is a guint. */
 #define MAX_BUFFERED      ((guint64) G_MAXUINT - 1)
 
@@ -173,32 +175,6 @@ async_http_exchange_complete (AsyncHttpExchange *exchange)
   scheduler_release (scheduler);
 }
 
-/* Out of every list, its slot given to the next exchange of its host. */
-static void
-exchange_end (AsyncHttpExchange *exchange,
-              AsyncHttpHandle   *handle)
-{
-  AsyncHttpSession *session = exchange->session;
-  GQueue to_complete = G_QUEUE_INIT;
-  AsyncHttpExchange *other;
-
-  if (handle != NULL)
-    async_http_handle_reset (handle);
-
-  g_mutex_lock (&session->lock);
-  exchange->handle = NULL;
-  if (handle != NULL)
-    g_ptr_array_add (session->idle_handles, handle);
-  g_queue_unlink (&session->exchanges, &exchange->link);
-  exchange->state = ASYNC_HTTP_EXCHANGE_ENDED;
-  async_http_host_queue_release_unlocked (session, exchange, &to_complete);
-  g_mutex_unlock (&session->lock);
-
-  async_http_exchange_complete (exchange);
-  while ((other = g_queue_pop_head (&to_complete)) != NULL)
-    async_http_exchange_complete (other);
-}
-
 /* ------------------------------------------------------------ cancelling */
 
 /* Tells the worker to stop, wherever it is: in curl, waiting for the
@@ -276,6 +252,8 @@ exchange_finalize (AsyncFuture *future)
   g_mutex_clear (&exchange->lock);
   g_cond_clear (&exchange->cond);
   g_clear_pointer (&exchange->failed_response, async_http_response_unref);
+  g_clear_pointer (&exchange->cookies_before, g_ptr_array_unref);
+  g_clear_pointer (&exchange->cookies_after, g_ptr_array_unref);
   g_clear_pointer (&exchange->reader, async_http_body_reader_unref);
   g_clear_pointer (&exchange->head, async_future_unref);
   g_free (exchange->download_path);
@@ -381,6 +359,21 @@ deliver_head (AsyncHttpExchange *exchange)
   async_future_unref (head);
 }
 
+/* A body's buffer, of the size announced (and a NUL) if it is reasonable,
+ * so that it is allocated once. */
+static GByteArray *
+buffer_for (AsyncHttpExchange *exchange)
+{
+  const char *length = async_http_response_get_header (exchange->response, "Content-Length");
+  guint64 size = 0;
+
+  if (length != NULL && strcmp (exchange->method, "HEAD") != 0
+      && g_ascii_string_to_unsigned (length, 10, 0, PREALLOCATED_MAX, &size, NULL)
+      && (exchange->settings.max_body_size == 0 || size <= exchange->settings.max_body_size))
+    return g_byte_array_sized_new ((guint) size + 1);
+  return g_byte_array_new ();
+}
+
 void
 async_http_exchange_head (AsyncHttpExchange *exchange)
 {
@@ -410,7 +403,7 @@ async_http_exchange_head (AsyncHttpExchange *exchange)
   else
     exchange->sink = ASYNC_HTTP_SINK_PUSH;
   if (exchange->sink == ASYNC_HTTP_SINK_BUFFER && exchange->received == NULL)
-    exchange->received = g_byte_array_new ();
+    exchange->received = buffer_for (exchange);
 }
 
 gboolean
@@ -480,41 +473,25 @@ exchange_finish_response (AsyncHttpExchange *exchange)
   if (exchange->settings.raise_for_status && response->status >= 400)
     {
       g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_STATUS,
-                   "%s: HTTP %u %s", response->url, response->status, response->reason);
+                   "%s: HTTP %u %s", response->url, response->status,
+                   async_http_response_get_reason (response));
       exchange->failed_response = g_steal_pointer (&exchange->response);
     }
 }
 
 /* ------------------------------------------------------------ running */
 
-static AsyncHttpHandle *
-checkout_handle_unlocked (AsyncHttpSession *session)
-{
-  if (session->idle_handles->len > 0)
-    return g_ptr_array_steal_index_fast (session->idle_handles,
-                                         session->idle_handles->len - 1);
-  return async_http_handle_new ();
-}
-
 /* Every attempt, and every hop of each, on one handle. */
 static void
 exchange_transfer (AsyncHttpExchange *exchange,
                    AsyncHttpHandle   *handle)
 {
-  AsyncHttpSession *session = exchange->session;
-  GPtrArray *cookies_before;
   gint64 delay_us;
 
-  g_mutex_lock (&session->lock);
-  cookies_before = exchange->settings.cookies_enabled
-                   ? async_http_cookie_jar_snapshot_unlocked (session)
-                   : g_ptr_array_new ();
-  g_mutex_unlock (&session->lock);
-  if (!async_http_handle_set_cookies (handle, cookies_before))
+  if (!async_http_cookie_jar_load (exchange, handle))
     {
       g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_UNSUPPORTED_OPTION,
                    "%s: libcurl refused the session's cookies", exchange->first_url);
-      g_ptr_array_unref (cookies_before);
       return;
     }
 
@@ -572,42 +549,231 @@ exchange_transfer (AsyncHttpExchange *exchange,
   if (exchange->response != NULL)
     exchange_finish_response (exchange);
   async_http_download_close (exchange);
+  /* Merged when the exchange ends, under the lock taken then. */
+  async_http_cookie_jar_read_back (exchange, handle);
+}
 
-  if (exchange->settings.cookies_enabled)
-    {
-      GPtrArray *cookies_after = async_http_handle_get_cookies (handle);
+/* ------------------------------------------------------------ runners
+ *
+ * A runner is one item in the session's pool: it takes the exchanges of
+ * the session's ready queue one after the other, on one easy handle, until
+ * none is left. A worker that finished a transfer thus starts the next one
+ * itself, under the one lock it takes to end the last, instead of a trip
+ * through the pool's queue and another thread's wake-up. At most
+ * session->limit runners are in the pool: the limit of transfers at once.
+ *
+ * Exchanges ended on a worker complete on their caller's scheduler, in
+ * batches: the worker that finds no batch pending for that scheduler
+ * queues one callback there, and those ending meanwhile join it, so that a
+ * busy loop is woken once for many transfers, and settles their futures on
+ * its own thread. */
 
-      g_mutex_lock (&session->lock);
-      async_http_cookie_jar_merge_unlocked (session, cookies_before, cookies_after);
-      g_mutex_unlock (&session->lock);
-      g_ptr_array_unref (cookies_after);
-    }
-  g_ptr_array_unref (cookies_before);
+typedef struct
+{
+  AsyncPoolItem     item;
+  AsyncHttpSession *session;   /* a reference: a runner may start after the
+                                * last exchange has ended */
+} AsyncHttpRunner;
+
+/* Exchanges of one scheduler that ended on workers, waiting to complete. */
+typedef struct
+{
+  AsyncHttpSession *session;
+  AsyncScheduler   *scheduler;   /* every exchange in it holds it */
+  GQueue            exchanges;   /* AsyncHttpExchange.wait_link */
+  gboolean          taken;
+} AsyncHttpDone;
+
+static void
+done_take (AsyncHttpDone *done)
+{
+  AsyncHttpSession *session = done->session;
+  GQueue exchanges;
+  GList *link;
+
+  g_mutex_lock (&session->lock);
+  g_ptr_array_remove_fast (session->done, done);
+  exchanges = done->exchanges;
+  g_queue_init (&done->exchanges);
+  done->taken = TRUE;
+  g_mutex_unlock (&session->lock);
+
+  /* The last one may free the session. */
+  while ((link = g_queue_pop_head_link (&exchanges)) != NULL)
+    async_http_exchange_complete (link->data);
 }
 
 static void
-exchange_run (AsyncPoolItem *item,
-              gboolean       run)
+done_cb (AsyncFuture *unused,
+         gpointer     data)
 {
-  AsyncHttpExchange *exchange = (AsyncHttpExchange *) ((char *) item - G_STRUCT_OFFSET (AsyncHttpExchange, item));
-  AsyncHttpSession *session = exchange->session;
+  done_take (data);
+}
+
+/* Also where a batch ends whose scheduler was closed before it ran. */
+static void
+done_free (gpointer data)
+{
+  AsyncHttpDone *done = data;
+
+  if (!done->taken)
+    done_take (done);
+  g_free (done);
+}
+
+/* Adds @exchange to the batch of its scheduler; returns the batch if it is
+ * new, to be scheduled by the caller once the lock is dropped. */
+static AsyncHttpDone *
+done_push_unlocked (AsyncHttpSession  *session,
+                    AsyncHttpExchange *exchange)
+{
+  AsyncHttpDone *done = NULL;
+  guint i;
+
+  for (i = 0; i < session->done->len; i++)
+    if (((AsyncHttpDone *) session->done->pdata[i])->scheduler == exchange->scheduler)
+      {
+        done = session->done->pdata[i];
+        break;
+      }
+  if (done != NULL)
+    {
+      g_queue_push_tail_link (&done->exchanges, &exchange->wait_link);
+      return NULL;
+    }
+  done = g_new0 (AsyncHttpDone, 1);
+  done->session = session;
+  done->scheduler = exchange->scheduler;
+  g_queue_init (&done->exchanges);
+  g_queue_push_tail_link (&done->exchanges, &exchange->wait_link);
+  g_ptr_array_add (session->done, done);
+  return done;
+}
+
+static void
+done_schedule (AsyncHttpDone *done)
+{
+  if (done != NULL)
+    async_scheduler_call_soon (done->scheduler, done_cb, done, done_free);
+}
+
+static void runner_run (AsyncPoolItem *item,
+                        gboolean       run);
+
+static gboolean
+runner_start_unlocked (AsyncHttpSession  *session,
+                       GError           **error)
+{
+  AsyncHttpRunner *runner = g_new0 (AsyncHttpRunner, 1);
+
+  runner->item.func = runner_run;
+  runner->session = async_http_session_ref (session);
+  session->n_runners++;
+  if (async_pool_push_item (session->pool, &runner->item, error))
+    return TRUE;
+  session->n_runners--;
+  /* Not the last reference: the caller holds one. */
+  async_http_session_unref (session);
+  g_free (runner);
+  return FALSE;
+}
+
+gboolean
+async_http_exchange_queue_unlocked (AsyncHttpSession  *session,
+                                    AsyncHttpExchange *exchange)
+{
+  exchange->state = ASYNC_HTTP_EXCHANGE_QUEUED;
+  g_queue_push_tail_link (&session->ready, &exchange->wait_link);
+  if (session->n_runners >= session->limit)
+    return TRUE;
+  /* A runner already in the pool takes it if the pool refuses a new one. */
+  if (runner_start_unlocked (session, session->n_runners == 0 ? &exchange->error : NULL)
+      || session->n_runners > 0)
+    return TRUE;
+  g_queue_unlink (&session->ready, &exchange->wait_link);
+  return FALSE;
+}
+
+/* Out of every list, its slot given to the next exchange of its host, and
+ * into the batch of its scheduler. */
+static AsyncHttpDone *
+exchange_end_unlocked (AsyncHttpSession  *session,
+                       AsyncHttpExchange *exchange,
+                       AsyncHttpHandle   *handle,
+                       GQueue            *to_complete)
+{
+  if (exchange->handle != NULL)
+    async_http_cookie_jar_checkin_unlocked (session, exchange, handle);
+  exchange->handle = NULL;
+  g_queue_unlink (&session->exchanges, &exchange->link);
+  exchange->state = ASYNC_HTTP_EXCHANGE_ENDED;
+  async_http_host_queue_release_unlocked (session, exchange, to_complete);
+  return done_push_unlocked (session, exchange);
+}
+
+static void
+runner_run (AsyncPoolItem *item,
+            gboolean       run)
+{
+  AsyncHttpRunner *runner = (AsyncHttpRunner *) item;
+  AsyncHttpSession *session = runner->session;
+  AsyncHttpExchange *exchange = NULL;
   AsyncHttpHandle *handle = NULL;
 
+  g_free (runner);
   g_mutex_lock (&session->lock);
-  if (run && !async_http_exchange_is_cancelled (exchange))
+  for (;;)
     {
-      exchange->state = ASYNC_HTTP_EXCHANGE_RUNNING;
-      handle = exchange->handle = checkout_handle_unlocked (session);
+      GQueue to_complete = G_QUEUE_INIT;
+      AsyncHttpExchange *other;
+      AsyncHttpDone *done = NULL;
+      GList *link;
+      gboolean transfer = FALSE;
+
+      if (exchange != NULL)
+        done = exchange_end_unlocked (session, exchange, handle, &to_complete);
+
+      link = g_queue_pop_head_link (&session->ready);
+      exchange = link != NULL ? link->data : NULL;
+      if (exchange == NULL)
+        {
+          session->n_runners--;
+          if (handle != NULL)
+            g_ptr_array_add (session->idle_handles, handle);
+        }
+      else if (run && !async_http_exchange_is_cancelled (exchange))
+        {
+          if (handle == NULL && session->idle_handles->len > 0)
+            handle = g_ptr_array_steal_index_fast (session->idle_handles,
+                                                   session->idle_handles->len - 1);
+          if (handle == NULL)
+            handle = async_http_handle_new ();
+          exchange->state = ASYNC_HTTP_EXCHANGE_RUNNING;
+          exchange->handle = handle;
+          async_http_cookie_jar_checkout_unlocked (session, exchange, handle);
+          transfer = TRUE;
+        }
+      g_mutex_unlock (&session->lock);
+
+      done_schedule (done);
+      while ((other = g_queue_pop_head (&to_complete)) != NULL)
+        async_http_exchange_complete (other);
+      if (exchange == NULL)
+        {
+          /* Maybe the last reference, on this worker: the session's pool
+           * and handles can be freed from one of its own threads. */
+          async_http_session_unref (session);
+          return;
+        }
+
+      if (!run)
+        g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_CLOSED,
+                     "%s: the session was closed", exchange->first_url);
+      else if (transfer)
+        exchange_transfer (exchange, handle);
+
+      g_mutex_lock (&session->lock);
     }
-  g_mutex_unlock (&session->lock);
-
-  if (!run)
-    g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_CLOSED,
-                 "%s: the session was closed", exchange->first_url);
-  else if (handle != NULL)
-    exchange_transfer (exchange, handle);
-
-  exchange_end (exchange, handle);
 }
 
 /* ------------------------------------------------------------ submitting */
@@ -638,6 +804,64 @@ has_header_named (AsyncHttpRequest *request,
         return TRUE;
     }
   return FALSE;
+}
+
+/* How long "scheme://authority" is at the start of @url, or 0 if the rest
+ * is not one that curl's parser takes as it is (no control byte, no
+ * space): what decides the host key and whether the URL is valid. */
+static gsize
+authority_length (const char *url)
+{
+  const char *p = url;
+  gsize length;
+
+  if (!g_ascii_isalpha (*p))
+    return 0;
+  while (g_ascii_isalnum (*p) || *p == '+' || *p == '-' || *p == '.')
+    p++;
+  if (strncmp (p, "://", 3) != 0)
+    return 0;
+  length = p + 3 - url;
+  length += strcspn (url + length, "/?#");
+  for (p = url + length; *p != '\0'; p++)
+    if ((guchar) *p <= 0x20 || *p == 0x7f)
+      return 0;
+  return length;
+}
+
+/* The host key of @url, which also validates it. Transfers mostly go to
+ * one host: the last key worked out serves every URL with the same
+ * scheme and authority whose rest curl takes as it is. */
+static char *
+host_key_of (AsyncHttpSession  *session,
+             const char        *url,
+             GError           **error)
+{
+  gsize length = authority_length (url);
+  char *key = NULL;
+
+  if (length > 0)
+    {
+      g_mutex_lock (&session->lock);
+      if (session->memo_authority != NULL && strlen (session->memo_authority) == length
+          && memcmp (session->memo_authority, url, length) == 0)
+        key = g_strdup (session->memo_host_key);
+      g_mutex_unlock (&session->lock);
+      if (key != NULL)
+        return key;
+    }
+
+  key = async_http_transfer_host_key (url, error);
+  if (key != NULL && length > 0)
+    {
+      g_mutex_lock (&session->lock);
+      g_free (session->memo_authority);
+      g_free (session->memo_host_key);
+      session->memo_authority = g_strndup (url, length);
+      session->memo_host_key = g_strdup (key);
+      g_mutex_unlock (&session->lock);
+    }
+  return key;
 }
 
 AsyncFuture *
@@ -676,7 +900,7 @@ async_http_exchange_submit (AsyncHttpSession        *session,
       g_free (url);
       return reject_early (error, delivery);
     }
-  host_key = async_http_transfer_host_key (url, &error);
+  host_key = host_key_of (session, url, &error);
   if (host_key == NULL)
     {
       g_free (url);
@@ -697,7 +921,6 @@ async_http_exchange_submit (AsyncHttpSession        *session,
 
   exchange = async_future_alloc (&exchange_class, sizeof (AsyncHttpExchange), G_STRFUNC);
   returned = &exchange->parent;
-  exchange->item.func = exchange_run;
   exchange->session = async_http_session_ref (session);
   exchange->link.data = exchange;
   exchange->wait_link.data = exchange;

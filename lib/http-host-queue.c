@@ -1,6 +1,7 @@
 /* http-host-queue.c: the per-host limit (aiohttp's limit_per_host): the
- * exchanges to one scheme://host:port that hold a pool slot, and those
- * waiting for one outside the pool, so that no worker blocks on them. */
+ * exchanges to one scheme://host:port that hold a slot (queued for a
+ * runner, or running), and those waiting for one outside the pool, so that
+ * no worker blocks on them. */
 
 #include "config.h"
 
@@ -28,8 +29,7 @@ host_dispatch_unlocked (AsyncHttpSession *session,
         break;
       next = link->data;
       host->active++;
-      next->state = ASYNC_HTTP_EXCHANGE_QUEUED;
-      if (!async_pool_push_item (session->pool, &next->item, &next->error))
+      if (!async_http_exchange_queue_unlocked (session, next))
         {
           host->active--;
           next->state = ASYNC_HTTP_EXCHANGE_ENDED;

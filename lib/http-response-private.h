@@ -16,8 +16,8 @@ struct _AsyncHttpResponse
 {
   gatomicrefcount  ref_count;
   guint            status;
-  char            *reason;        /* "" when the status line had none */
-  char            *http_version;  /* "1.0", "1.1", "2", "3" */
+  char            *reason;        /* NULL until a status line came; "" when it had none */
+  const char      *http_version;  /* static: "", "1.0", "1.1", "2", "3" */
   char            *url;
   GPtrArray       *header_names;  /* char *, as the server spelled them */
   GPtrArray       *header_values; /* char *, same length */

@@ -15,11 +15,29 @@ async_http_response_new (void)
   AsyncHttpResponse *response = g_new0 (AsyncHttpResponse, 1);
 
   g_atomic_ref_count_init (&response->ref_count);
-  response->reason = g_strdup ("");
-  response->http_version = g_strdup ("");
-  response->header_names = g_ptr_array_new_with_free_func (g_free);
-  response->header_values = g_ptr_array_new_with_free_func (g_free);
+  response->http_version = "";
+  /* A header is one block, its name and then its value: the names own
+   * them, the values point into them. */
+  response->header_names = g_ptr_array_new_full (16, g_free);
+  response->header_values = g_ptr_array_new_full (16, NULL);
   return response;
+}
+
+static void
+add_header (AsyncHttpResponse *response,
+            const char        *name,
+            gsize              name_length,
+            const char        *value,
+            gsize              value_length)
+{
+  char *block = g_malloc (name_length + value_length + 2);
+
+  memcpy (block, name, name_length);
+  block[name_length] = '\0';
+  memcpy (block + name_length + 1, value, value_length);
+  block[name_length + 1 + value_length] = '\0';
+  g_ptr_array_add (response->header_names, block);
+  g_ptr_array_add (response->header_values, block + name_length + 1);
 }
 
 static gboolean
@@ -83,24 +101,31 @@ async_http_response_add_header_line (AsyncHttpResponse *response,
   colon = memchr (line, ':', end - line);
   if (colon == NULL || colon == line)
     return;
-  g_ptr_array_add (response->header_names, g_strndup (line, colon - line));
-  colon++;
-  while (colon < end && is_blank (*colon))
-    colon++;
-  while (end > colon && is_blank (end[-1]))
-    end--;
-  g_ptr_array_add (response->header_values, g_strndup (colon, end - colon));
+  {
+    const char *value = colon + 1;
+
+    while (value < end && is_blank (*value))
+      value++;
+    while (end > value && is_blank (end[-1]))
+      end--;
+    add_header (response, line, colon - line, value, end - value);
+  }
 }
 
 void
 async_http_response_end_headers (AsyncHttpResponse *response)
 {
   guint n = response->header_values->len;
+  char *name;
 
   if (response->folding == NULL)
     return;
-  g_free (response->header_values->pdata[n - 1]);
-  response->header_values->pdata[n - 1] = g_string_free (g_steal_pointer (&response->folding), FALSE);
+  /* The last header again, with its whole value. */
+  name = g_ptr_array_steal_index (response->header_names, n - 1);
+  g_ptr_array_remove_index (response->header_values, n - 1);
+  add_header (response, name, strlen (name), response->folding->str, response->folding->len);
+  g_free (name);
+  g_string_free (g_steal_pointer (&response->folding), TRUE);
 }
 
 void
@@ -147,7 +172,6 @@ async_http_response_unref (AsyncHttpResponse *response)
   if (!g_atomic_ref_count_dec (&response->ref_count))
     return;
   g_free (response->reason);
-  g_free (response->http_version);
   g_free (response->url);
   g_ptr_array_unref (response->header_names);
   g_ptr_array_unref (response->header_values);
@@ -195,7 +219,7 @@ async_http_response_get_reason (AsyncHttpResponse *response)
 {
   g_return_val_if_fail (response != NULL, NULL);
 
-  return response->reason;
+  return response->reason != NULL ? response->reason : "";
 }
 
 /**

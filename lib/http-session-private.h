@@ -71,11 +71,20 @@ struct _AsyncHttpSession
   char             *authorization;     /* the default Authorization value */
   GPtrArray        *default_headers;   /* "Name: value" */
   GHashTable       *cookies;           /* cookie key → Netscape line */
+  guint64           cookie_generation; /* changes with the jar; from 1 */
+  gint64            cookie_expiry;     /* the jar's first expiry, Unix seconds; 0: none */
   AsyncPool        *pool;              /* made by the first request */
   gboolean          closed;
   GQueue            exchanges;         /* AsyncHttpExchange.link: not ended yet */
   GHashTable       *hosts;             /* host key → AsyncHttpHost */
+  GQueue            ready;             /* AsyncHttpExchange.wait_link: given a host
+                                        * slot, waiting for a runner */
+  guint             n_runners;         /* runners in the pool, queued or running */
+  GPtrArray        *done;              /* AsyncHttpDone *: exchanges ended on a
+                                        * worker, one batch per scheduler */
   GPtrArray        *idle_handles;      /* AsyncHttpHandle *, the warmest last */
+  char             *memo_authority;    /* "scheme://authority" of the last URL keyed */
+  char             *memo_host_key;     /* and its host key */
   AsyncHttpShare   *share;             /* DNS only */
 };
 
@@ -94,5 +103,16 @@ GPtrArray *async_http_cookie_jar_snapshot_unlocked (AsyncHttpSession *session);
 void       async_http_cookie_jar_merge_unlocked    (AsyncHttpSession *session,
                                                     GPtrArray        *before,
                                                     GPtrArray        *after);
+
+/* What an easy handle's cookie engine holds, so that a transfer skips
+ * loading the jar into it again while the jar has not changed. */
+#define ASYNC_HTTP_JAR_EMPTY   0                   /* nothing: cookies are off */
+#define ASYNC_HTTP_JAR_UNKNOWN G_MAXUINT64         /* to be loaded again */
+
+typedef struct
+{
+  guint64    generation;   /* the session's cookie_generation it was loaded from */
+  GPtrArray *lines;        /* what it was loaded with */
+} AsyncHttpHandleJar;
 
 G_END_DECLS

@@ -94,10 +94,13 @@ async_http_session_new (void)
   session->settings.retry.max_delay = DEFAULT_RETRY_MAX_DELAY_S;
   memcpy (session->settings.retry.statuses, default_retry_statuses, sizeof default_retry_statuses);
   session->cookies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  session->cookie_generation = 1;
   session->user_agent = g_strdup (PACKAGE_NAME "/" PACKAGE_VERSION);
   session->default_headers = g_ptr_array_new_with_free_func (g_free);
   g_queue_init (&session->exchanges);
   session->hosts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_queue_init (&session->ready);
+  session->done = g_ptr_array_new ();
   session->idle_handles = g_ptr_array_new_with_free_func (async_http_handle_free);
   session->share = async_http_share_new ();
   return session;
@@ -144,6 +147,9 @@ async_http_session_unref (AsyncHttpSession *session)
 
   g_clear_pointer (&session->pool, async_pool_unref);
   g_ptr_array_unref (session->idle_handles);
+  g_ptr_array_unref (session->done);
+  g_free (session->memo_authority);
+  g_free (session->memo_host_key);
   async_http_share_free (session->share);
   g_hash_table_unref (session->hosts);
   g_hash_table_unref (session->cookies);

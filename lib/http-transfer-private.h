@@ -22,6 +22,9 @@ void             async_http_share_free  (AsyncHttpShare  *share);
  * so that their connections live on. */
 AsyncHttpHandle *async_http_handle_new  (void);
 void             async_http_handle_free (gpointer         handle);
+/* What the handle's cookie engine holds (the worker holding the handle
+ * only). */
+AsyncHttpHandleJar *async_http_handle_get_jar (AsyncHttpHandle *handle);
 /* Forgets the options of the last transfer, keeps its connections. */
 void             async_http_handle_reset (AsyncHttpHandle *handle);
 /* Wakes the worker polling @handle, from any thread: it then sees that its

@@ -21,9 +21,16 @@
  * each transfer, and lets a cancelling thread wake the worker at once. */
 struct _AsyncHttpHandle
 {
-  CURL    *easy;
-  CURLM   *multi;
-  gboolean cookie_engine;   /* COOKIEFILE was set once: the engine lives on */
+  CURL              *easy;
+  CURLM             *multi;
+  gboolean           cookie_engine;   /* COOKIEFILE was set once: the engine lives on */
+  AsyncHttpHandleJar jar;
+  /* The options of the last transfer, kept if it was a plain GET: the
+   * next plain GET with the same settings sets only what differs. */
+  gboolean           plain;
+  AsyncHttpSettings  plain_settings;
+  char              *plain_user_agent;
+  gboolean           plain_streamed;
 };
 
 struct _AsyncHttpShare
@@ -116,6 +123,7 @@ async_http_handle_new (void)
 
   handle->easy = curl_easy_init ();
   handle->multi = curl_multi_init ();
+  handle->jar.generation = ASYNC_HTTP_JAR_UNKNOWN;
   return handle;
 }
 
@@ -126,13 +134,25 @@ async_http_handle_free (gpointer data)
 
   curl_multi_cleanup (handle->multi);
   curl_easy_cleanup (handle->easy);
+  g_clear_pointer (&handle->jar.lines, g_ptr_array_unref);
+  async_http_settings_clear (&handle->plain_settings);
+  g_free (handle->plain_user_agent);
   g_free (handle);
+}
+
+AsyncHttpHandleJar *
+async_http_handle_get_jar (AsyncHttpHandle *handle)
+{
+  return &handle->jar;
 }
 
 void
 async_http_handle_reset (AsyncHttpHandle *handle)
 {
   curl_easy_reset (handle->easy);
+  handle->plain = FALSE;
+  async_http_settings_clear (&handle->plain_settings);
+  g_clear_pointer (&handle->plain_user_agent, g_free);
 }
 
 void
@@ -207,20 +227,19 @@ collect_head (Transfer *transfer)
   response->status = (guint) response_code (transfer->easy);
   g_free (response->url);
   response->url = g_strdup (url != NULL ? url : exchange->url);
-  g_free (response->http_version);
   switch (version)
     {
     case CURL_HTTP_VERSION_1_0:
-      response->http_version = g_strdup ("1.0");
+      response->http_version = "1.0";
       break;
     case CURL_HTTP_VERSION_2_0:
-      response->http_version = g_strdup ("2");
+      response->http_version = "2";
       break;
     case CURL_HTTP_VERSION_3:
-      response->http_version = g_strdup ("3");
+      response->http_version = "3";
       break;
     default:
-      response->http_version = g_strdup ("1.1");
+      response->http_version = "1.1";
       break;
     }
   async_http_exchange_head (exchange);
@@ -233,9 +252,13 @@ on_header (char   *buffer,
            void   *data)
 {
   Transfer *transfer = data;
+  gsize length = size * n_items;
 
-  async_http_response_add_header_line (transfer->exchange->response, buffer, size * n_items);
-  return size * n_items;
+  /* Only a Set-Cookie header changes the cookie engine (besides expiry). */
+  if (length > 11 && g_ascii_strncasecmp (buffer, "Set-Cookie:", 11) == 0)
+    transfer->exchange->cookies_received = TRUE;
+  async_http_response_add_header_line (transfer->exchange->response, buffer, length);
+  return length;
 }
 
 static size_t
@@ -581,14 +604,81 @@ setup_body (Transfer *transfer,
 }
 
 static gboolean
-setup_transfer (Transfer *transfer,
-                CURL     *easy)
+refused (Transfer *transfer)
 {
   AsyncHttpExchange *exchange = transfer->exchange;
+
+  g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_UNSUPPORTED_OPTION,
+               "%s: libcurl refused %s: %s", exchange->url, transfer->refused_name,
+               curl_easy_strerror (transfer->refused));
+  return FALSE;
+}
+
+/* A GET without a body: what most transfers are. */
+static gboolean
+is_plain (AsyncHttpExchange *exchange)
+{
+  return strcmp (exchange->method, "GET") == 0
+         && !(exchange->send_body && exchange->request->body_kind != ASYNC_HTTP_BODY_NONE);
+}
+
+/* The settings setup_transfer () turns into options. */
+static gboolean
+same_options (AsyncHttpHandle   *handle,
+              AsyncHttpExchange *exchange)
+{
+  const AsyncHttpSettings *a = &handle->plain_settings;
+  const AsyncHttpSettings *b = &exchange->settings;
+
+  return a->max_body_size == b->max_body_size
+         && (a->timeout > 0) == (b->timeout > 0)
+         && a->connect_timeout == b->connect_timeout
+         && a->low_speed_limit == b->low_speed_limit
+         && a->low_speed_time == b->low_speed_time
+         && a->verify_tls == b->verify_tls
+         && a->trust_env == b->trust_env
+         && g_strcmp0 (a->proxy, b->proxy) == 0
+         && g_strcmp0 (a->no_proxy, b->no_proxy) == 0
+         && g_strcmp0 (a->ca_file, b->ca_file) == 0
+         && g_strcmp0 (a->client_cert, b->client_cert) == 0
+         && g_strcmp0 (a->client_key, b->client_key) == 0
+         && g_strcmp0 (handle->plain_user_agent, exchange->user_agent) == 0
+         && handle->plain_streamed == (exchange->on_chunk != NULL);
+}
+
+/* What differs from one transfer to the next: the URL, the headers, the
+ * time left, and where the callbacks write. */
+static void
+setup_own_options (Transfer *transfer,
+                   CURL     *easy)
+{
+  AsyncHttpExchange *exchange = transfer->exchange;
+
+  SET (CURLOPT_URL, exchange->url);
+  SET (CURLOPT_ERRORBUFFER, transfer->error_buffer);
+  if (exchange->deadline != 0)
+    {
+      gint64 left_ms = (exchange->deadline - g_get_monotonic_time ()) / 1000;
+
+      SET (CURLOPT_TIMEOUT_MS, (long) MAX (1, left_ms));
+    }
+  SET (CURLOPT_HTTPHEADER, transfer->headers);
+  SET (CURLOPT_HEADERDATA, transfer);
+  SET (CURLOPT_WRITEDATA, transfer);
+  SET (CURLOPT_XFERINFODATA, transfer);
+}
+
+static gboolean
+setup_transfer (Transfer        *transfer,
+                AsyncHttpHandle *handle)
+{
+  AsyncHttpExchange *exchange = transfer->exchange;
+  CURL *easy = handle->easy;
   const AsyncHttpSettings *settings = &exchange->settings;
   gboolean is_head = strcmp (exchange->method, "HEAD") == 0;
   gboolean has_expect = FALSE;
   gboolean has_body = exchange->send_body && exchange->request->body_kind != ASYNC_HTTP_BODY_NONE;
+  gboolean plain = is_plain (exchange);
   guint i;
 
   for (i = 0; i < exchange->headers->len; i++)
@@ -613,10 +703,18 @@ setup_transfer (Transfer *transfer,
   if (has_body && !has_expect)
     add_header (transfer, "Expect:");
 
-  SET (CURLOPT_URL, exchange->url);
+  /* The last transfer on the handle was a plain GET with these settings:
+   * its options stand, but for those of this transfer's own. */
+  if (plain && handle->plain && same_options (handle, exchange))
+    {
+      setup_own_options (transfer, easy);
+      return transfer->refused == CURLE_OK || refused (transfer);
+    }
+  if (handle->plain)
+    async_http_handle_reset (handle);
+
   SET (CURLOPT_NOSIGNAL, 1L);
   SET (CURLOPT_SHARE, exchange->session->share->share);
-  SET (CURLOPT_ERRORBUFFER, transfer->error_buffer);
 #if LIBCURL_VERSION_NUM >= 0x075500
   SET (CURLOPT_PROTOCOLS_STR, "http,https");
   SET (CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -650,12 +748,6 @@ setup_transfer (Transfer *transfer,
   /* Decoded as aiohttp does; the body cap applies to the decoded size. */
   SET (CURLOPT_ACCEPT_ENCODING, "");
 
-  if (exchange->deadline != 0)
-    {
-      gint64 left_ms = (exchange->deadline - g_get_monotonic_time ()) / 1000;
-
-      SET (CURLOPT_TIMEOUT_MS, (long) MAX (1, left_ms));
-    }
   if (settings->connect_timeout > 0)
     SET (CURLOPT_CONNECTTIMEOUT_MS, (long) MAX (1, settings->connect_timeout * 1000));
   if (settings->low_speed_limit > 0 && settings->low_speed_time > 0)
@@ -687,22 +779,21 @@ setup_transfer (Transfer *transfer,
     SET (CURLOPT_CUSTOMREQUEST, "GET");
   if (!setup_body (transfer, easy))
     return FALSE;
-  SET (CURLOPT_HTTPHEADER, transfer->headers);
 
   SET (CURLOPT_HEADERFUNCTION, on_header);
-  SET (CURLOPT_HEADERDATA, transfer);
   SET (CURLOPT_WRITEFUNCTION, on_write);
-  SET (CURLOPT_WRITEDATA, transfer);
   SET (CURLOPT_XFERINFOFUNCTION, on_progress);
-  SET (CURLOPT_XFERINFODATA, transfer);
   SET (CURLOPT_NOPROGRESS, 0L);
+  setup_own_options (transfer, easy);
 
   if (transfer->refused != CURLE_OK)
+    return refused (transfer);
+  if (plain)
     {
-      g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_UNSUPPORTED_OPTION,
-                   "%s: libcurl refused %s: %s", exchange->url, transfer->refused_name,
-                   curl_easy_strerror (transfer->refused));
-      return FALSE;
+      handle->plain = TRUE;
+      async_http_settings_copy (&handle->plain_settings, settings);
+      handle->plain_user_agent = g_strdup (exchange->user_agent);
+      handle->plain_streamed = exchange->on_chunk != NULL;
     }
   return TRUE;
 }
@@ -773,7 +864,7 @@ async_http_transfer_run (AsyncHttpExchange *exchange,
 
   hop->redirect_url = NULL;
   hop->retry_after = -1;
-  if (setup_transfer (&transfer, handle->easy))
+  if (setup_transfer (&transfer, handle))
     {
       ok = perform (&transfer, handle, &code) && code == CURLE_OK;
       if (ok)
@@ -794,12 +885,22 @@ async_http_transfer_run (AsyncHttpExchange *exchange,
         set_curl_error (&transfer, code);
     }
 
+  /* The next hop sets its own options, or those of a plain GET stay;
+   * connections and cookies stay. Nothing points into this frame. */
+  if (handle->plain)
+    {
+      curl_easy_setopt (handle->easy, CURLOPT_ERRORBUFFER, NULL);
+      curl_easy_setopt (handle->easy, CURLOPT_HTTPHEADER, NULL);
+      curl_easy_setopt (handle->easy, CURLOPT_HEADERDATA, NULL);
+      curl_easy_setopt (handle->easy, CURLOPT_WRITEDATA, NULL);
+      curl_easy_setopt (handle->easy, CURLOPT_XFERINFODATA, NULL);
+    }
+  else
+    async_http_handle_reset (handle);
   curl_slist_free_all (transfer.headers);
   curl_mime_free (transfer.mime);
   g_clear_object (&transfer.upload);
   g_clear_error (&transfer.upload_error);
-  /* The next hop sets its own options; connections and cookies stay. */
-  async_http_handle_reset (handle);
   return ok;
 }
 

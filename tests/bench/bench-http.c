@@ -19,29 +19,57 @@ typedef struct
   gint64            end;
 } Bench;
 
+/* Why a request failed, in one line: the error's message, domain and code,
+ * or the status it got instead of 200. */
+static char *
+describe_failure (Bench       *bench,
+                  AsyncFuture *result)
+{
+  const GError *error = async_future_get_error (result);
+
+  if (error != NULL)
+    return g_strdup_printf ("%s (%s %d)", error->message, g_quark_to_string (error->domain),
+                            error->code);
+  return g_strdup_printf ("%s: HTTP status %u, not 200", bench->url,
+                          async_http_response_get_status (async_future_get_value (result)));
+}
+
 static void
 count_outcomes (AsyncFuture *all,
                 gpointer     user_data)
 {
   Bench *bench = user_data;
+  /* reason → how many requests failed with it */
+  GHashTable *reasons = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  gpointer reason, count;
   guint i;
 
   bench->end = g_get_monotonic_time ();
   for (i = 0; i < bench->n; i++)
     {
       AsyncFuture *result = async_gather_get_result (all, i);
+      char *why;
 
-      const GError *error = async_future_get_error (result);
-      guint status = error == NULL ? async_http_response_get_status (async_future_get_value (result)) : 0;
-
-      if (error == NULL && status == 200)
+      if (async_future_get_error (result) == NULL
+          && async_http_response_get_status (async_future_get_value (result)) == 200)
         continue;
-      /* What failed and why, for the first few: a failure is reported and
-       * counted, never a silent exit status. */
+      /* What failed and why: a failure is reported and counted, never a
+       * silent exit status. */
+      why = describe_failure (bench, result);
       if (bench->failures++ < 3)
-        fprintf (stderr, "bench-http: %s: %s\n", bench->url,
-                 error != NULL ? error->message : "a status other than 200");
+        fprintf (stderr, "bench-http: request %u of %u: %s\n", i + 1, bench->n, why);
+      count = g_hash_table_lookup (reasons, why);
+      g_hash_table_replace (reasons, why, GUINT_TO_POINTER (GPOINTER_TO_UINT (count) + 1));
     }
+  if (bench->failures > 3)
+    {
+      fprintf (stderr, "bench-http: %u requests failed in all:\n", bench->failures);
+      g_hash_table_iter_init (&iter, reasons);
+      while (g_hash_table_iter_next (&iter, &reason, &count))
+        fprintf (stderr, "bench-http:   %u x %s\n", GPOINTER_TO_UINT (count), (char *) reason);
+    }
+  g_hash_table_unref (reasons);
 }
 
 static AsyncFuture *
@@ -87,7 +115,7 @@ main (int    argc,
   seconds = (bench.end - bench.start) / (double) G_USEC_PER_SEC;
   if (async_future_get_error (all) != NULL)
     {
-      fprintf (stderr, "bench-http: %s\n", async_future_get_error (all)->message);
+      fprintf (stderr, "bench-http: the run failed: %s\n", async_future_get_error (all)->message);
       bench.failures = bench.n;
     }
   printf ("requests=%u failures=%u seconds=%.3f rps=%.0f\n",

@@ -125,20 +125,29 @@ collect ()
 # One line `requests=N failures=F seconds=S rps=R` (bench-http, aiohttp,
 # and curl as timed below) into prefix.requests, prefix.seconds, … . A run
 # this short is at the mercy of the other processes of the machine, so each
-# client runs $http_repeats times and the fastest run counts, for all alike.
+# client runs $http_repeats times and the fastest run counts, for all alike;
+# a run without failures counts before any run with some (failed requests
+# end early: their run would look fast), and those runs are named.
 http_repeats=3
 
 collect_line ()
 {
-  local prefix=$1 field line best='' best_seconds='' seconds
+  local prefix=$1 field line best='' best_seconds='' best_failures='' seconds failures
   for _ in $(seq "$http_repeats"); do
     run_to "$@"
     line=$(tail -n 1 "$tmp/$prefix.out")
     seconds=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$line")
+    failures=$(sed -n 's/.*failures=\([0-9]*\).*/\1/p' <<<"$line")
     [ -n "$seconds" ] || continue
-    if [ -z "$best" ] || awk -v a="$seconds" -v b="$best_seconds" 'BEGIN { exit !(a < b) }'; then
+    failures=${failures:-0}
+    [ "$failures" = 0 ] || note "$prefix: $failures failed requests in a run ($line)"
+    if [ -z "$best" ] \
+       || { [ "$failures" = 0 ] && [ "$best_failures" != 0 ]; } \
+       || { { [ "$failures" = 0 ] || [ "$best_failures" != 0 ]; } \
+            && awk -v a="$seconds" -v b="$best_seconds" 'BEGIN { exit !(a < b) }'; }; then
       best=$line
       best_seconds=$seconds
+      best_failures=$failures
     fi
   done
   for field in $best; do
