@@ -8,6 +8,7 @@
 #include "http-exchange-private.h"
 
 #include <string.h>
+#include <sys/resource.h>
 
 #include "http-download-private.h"
 #include "http-hops-private.h"
@@ -560,7 +561,8 @@ exchange_transfer (AsyncHttpExchange *exchange,
  * none is left. A worker that finished a transfer thus starts the next one
  * itself, under the one lock it takes to end the last, instead of a trip
  * through the pool's queue and another thread's wake-up. At most
- * session->limit runners are in the pool: the limit of transfers at once.
+ * session->max_runners runners are in the pool: the limit of transfers at
+ * once, or fewer if the process's descriptors are.
  *
  * Exchanges ended on a worker complete on their caller's scheduler, in
  * batches: the worker that finds no batch pending for that scheduler
@@ -660,6 +662,46 @@ done_schedule (AsyncHttpDone *done)
 static void runner_run (AsyncPoolItem *item,
                         gboolean       run);
 
+/* Each transfer in flight holds three file descriptors: its socket and the
+ * wake-up socket pair that libcurl 7.88 opens for the multi handle each
+ * worker's easy handle is driven by. A session runs no more transfers at
+ * once than the process has descriptors left for when its first request
+ * comes (RLIMIT_NOFILE less those open, less FD_RESERVE for what the
+ * program opens later), so that a limit of 10,000 under a limit of 20,000
+ * descriptors makes the rest wait in order, as any request past the limit
+ * does, instead of failing to connect (EMFILE). */
+#define FDS_PER_TRANSFER 3
+#define FD_RESERVE 64
+
+/* 0 where /proc is not there to tell. */
+static guint
+count_open_fds (void)
+{
+  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  if (dir == NULL)
+    return 0;
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  g_dir_close (dir);
+  return n;
+}
+
+static guint
+runners_for_fd_limit (guint limit)
+{
+  struct rlimit nofile;
+  rlim_t used, budget;
+
+  if (getrlimit (RLIMIT_NOFILE, &nofile) != 0 || nofile.rlim_cur == RLIM_INFINITY)
+    return limit;
+
+  used = count_open_fds () + FD_RESERVE;
+  budget = nofile.rlim_cur > used ? (nofile.rlim_cur - used) / FDS_PER_TRANSFER : 0;
+  return (guint) MAX (1, MIN ((rlim_t) limit, budget));
+}
+
 static gboolean
 runner_start_unlocked (AsyncHttpSession  *session,
                        GError           **error)
@@ -684,7 +726,7 @@ async_http_exchange_queue_unlocked (AsyncHttpSession  *session,
 {
   exchange->state = ASYNC_HTTP_EXCHANGE_QUEUED;
   g_queue_push_tail_link (&session->ready, &exchange->wait_link);
-  if (session->n_runners >= session->limit)
+  if (session->n_runners >= session->max_runners)
     return TRUE;
   /* A runner already in the pool takes it if the pool refuses a new one. */
   if (runner_start_unlocked (session, session->n_runners == 0 ? &exchange->error : NULL)
@@ -986,7 +1028,10 @@ async_http_exchange_submit (AsyncHttpSession        *session,
       return returned;
     }
   if (session->pool == NULL)
-    session->pool = async_pool_new (session->limit);
+    {
+      session->max_runners = runners_for_fd_limit (session->limit);
+      session->pool = async_pool_new (session->max_runners);
+    }
 
   g_queue_push_tail_link (&session->exchanges, &exchange->link);
   async_http_host_queue_push_unlocked (session, exchange, &to_complete);

@@ -74,6 +74,8 @@ struct _AsyncHttpSession
   guint64           cookie_generation; /* changes with the jar; from 1 */
   gint64            cookie_expiry;     /* the jar's first expiry, Unix seconds; 0: none */
   AsyncPool        *pool;              /* made by the first request */
+  guint             max_runners;       /* @limit, or fewer if the descriptors are
+                                        * fewer: set with @pool */
   gboolean          closed;
   GQueue            exchanges;         /* AsyncHttpExchange.link: not ended yet */
   GHashTable       *hosts;             /* host key → AsyncHttpHost */

@@ -381,6 +381,17 @@ error_for_code (CURLcode code)
     }
 }
 
+/* curl says "Couldn't connect" when socket () failed for want of a
+ * descriptor: say what can be done about it. */
+static gboolean
+out_of_descriptors (CURL *easy)
+{
+  long os_errno = 0;
+
+  return curl_easy_getinfo (easy, CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK &&
+         (os_errno == EMFILE || os_errno == ENFILE);
+}
+
 static void
 set_curl_error (Transfer *transfer,
                 CURLcode  code)
@@ -416,6 +427,11 @@ set_curl_error (Transfer *transfer,
     g_set_error (&exchange->error, ASYNC_HTTP_ERROR, ASYNC_HTTP_ERROR_FILE,
                  "%s: reading the body to send: %s", exchange->url,
                  transfer->upload_error->message);
+  else if (code == CURLE_COULDNT_CONNECT && out_of_descriptors (transfer->easy))
+    g_set_error (&exchange->error, ASYNC_HTTP_ERROR, error_code,
+                 "%s: %s: the process is out of file descriptors; each transfer in "
+                 "flight holds three: lower the session's limit, or raise the "
+                 "process's (ulimit -n)", exchange->url, message);
   else
     g_set_error (&exchange->error, ASYNC_HTTP_ERROR, error_code,
                  "%s: %s", exchange->url, message);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -633,6 +634,64 @@ test_limit_per_host_case_insensitive (void)
   async_http_session_unref (session);
 }
 
+/* Issue 10: a session runs no more transfers at once than the process has
+ * descriptors left for (three each, beyond those open and 64 kept for the
+ * rest): with room for three, twelve requests allowed at once run three at
+ * a time, in four rounds of 200 ms (three, if a descriptor closed before
+ * the session counted them), and none fails to connect for want of one. */
+static void
+test_limit_capped_by_descriptors (void)
+{
+  struct rlimit saved, low;
+  AsyncHttpSession *session;
+  GPtrArray *futures = g_ptr_array_new ();
+  char *url = g_strdup_printf ("http://127.0.0.1:%u/delay/200", async_test_server_get_port (server));
+  AsyncFuture *all;
+  gint64 start;
+  guint i;
+
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  low = saved;
+  /* The directory listing /proc/self/fd counts itself. */
+  low.rlim_cur = test_count_fds () + 1 + 64 + 3 * 3;
+  if (saved.rlim_cur < low.rlim_cur)
+    {
+      g_test_skip ("the descriptor limit is already too low");
+      g_free (url);
+      g_ptr_array_unref (futures);
+      return;
+    }
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &low), ==, 0);
+
+  session = async_http_session_new ();
+  async_http_session_set_limit (session, 12);
+  start = g_get_monotonic_time ();
+  for (i = 0; i < 12; i++)
+    g_ptr_array_add (futures, async_http_session_get (session, url));
+  all = async_gather_array (ASYNC_GATHER_RETURN_EXCEPTIONS, (AsyncFuture **) futures->pdata,
+                            futures->len);
+  test_await (all, TIMEOUT_S);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+
+  for (i = 0; i < 12; i++)
+    {
+      AsyncFuture *one = async_gather_get_result (all, i);
+
+      if (!async_future_is_resolved (one))
+        g_error ("request %u: %s", i, async_future_get_error (one)->message);
+    }
+  /* Three at a time, or four if a descriptor closed meanwhile; twelve at
+   * once took 0.2 s. */
+  g_test_message ("12 requests of 200 ms, three at a time: %.3f s", test_elapsed (start));
+  g_assert_cmpfloat (test_elapsed (start), >=, 0.55);
+  g_assert_cmpuint (async_http_session_get_limit (session), ==, 12);
+
+  async_future_unref (all);
+  g_ptr_array_unref (futures);
+  g_free (url);
+  async_http_session_unref (session);
+}
+
 static void
 test_folded_headers (void)
 {
@@ -725,6 +784,7 @@ main (int    argc,
   g_test_add_func ("/http/session/proxy/explicit", test_proxy_explicit);
   g_test_add_func ("/http/session/proxy/environment-only-when-trusted", test_proxy_environment);
   g_test_add_func ("/http/session/limit-per-host/case-insensitive", test_limit_per_host_case_insensitive);
+  g_test_add_func ("/http/session/limit/capped-by-descriptors", test_limit_capped_by_descriptors);
   g_test_add_func ("/http/response/folded-headers", test_folded_headers);
   g_test_add_func ("/http/session/body-past-4gib", test_body_past_4gib);
 
