@@ -359,23 +359,25 @@ test_cancel_running_sees_cancellable (void)
   shared_free (shared);
 }
 
+typedef struct
+{
+  gint     destroyed;   /* first: a TestTracked counter */
+  gint     started;     /* atomic */
+  GThread *destroyed_on;
+} LateValue;
+
 static gpointer
 late_value_job (gpointer       user_data,
                 GCancellable  *cancellable,
                 GError       **error)
 {
-  gint *destroyed = user_data;
+  LateValue *late = user_data;
 
+  g_atomic_int_set (&late->started, TRUE);
   while (!g_cancellable_is_cancelled (cancellable))
     g_usleep (1000);
-  return test_tracked_new (destroyed, 1);
+  return test_tracked_new (&late->destroyed, 1);
 }
-
-typedef struct
-{
-  gint     destroyed;
-  GThread *destroyed_on;
-} LateValue;
 
 static void
 record_thread_free (gpointer data)
@@ -393,10 +395,13 @@ record_thread_free (gpointer data)
 static void
 test_cancel_drops_late_value (void)
 {
-  LateValue late = { 0, NULL };
-  AsyncFuture *future = async_to_thread (late_value_job, &late.destroyed, NULL, record_thread_free);
+  LateValue late = { 0, FALSE, NULL };
+  AsyncFuture *future = async_to_thread (late_value_job, &late, NULL, record_thread_free);
 
-  test_iterate_for (0.02);
+  /* Cancelled once it runs: cancelled before, it would never run (a
+   * thread can take longer than any fixed wait to start under TSan). */
+  while (!g_atomic_int_get (&late.started))
+    g_usleep (1000);
   async_future_cancel (future);
   g_assert_true (async_future_is_cancelled (future));
   test_spin_until (&late.destroyed, 10);
