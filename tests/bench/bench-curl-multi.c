@@ -12,6 +12,8 @@
 #include <curl/curl.h>
 #include <glib.h>
 
+#include "bench-util.h"
+
 static size_t
 discard (char  *data,
          size_t size,
@@ -43,13 +45,8 @@ main (int    argc,
   gint64 start;
   double seconds;
 
-  if (argc != 4
-      || !g_ascii_string_to_unsigned (argv[2], 10, 1, G_MAXUINT, &n, NULL)
-      || !g_ascii_string_to_unsigned (argv[3], 10, 1, G_MAXUINT, &concurrency, NULL))
-    {
-      fprintf (stderr, "Usage: bench-curl-multi URL N CONCURRENCY\n");
-      return 2;
-    }
+  if (!bench_parse_http_args (argc, argv, "bench-curl-multi", G_MAXUINT, &n, &concurrency))
+    return 2;
 
   curl_global_init (CURL_GLOBAL_DEFAULT);
   multi = curl_multi_init ();

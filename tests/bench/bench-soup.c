@@ -67,13 +67,8 @@ main (int    argc,
   gint64 start, end;
   guint i;
 
-  if (argc != 4
-      || !g_ascii_string_to_unsigned (argv[2], 10, 1, G_MAXUINT, &n, NULL)
-      || !g_ascii_string_to_unsigned (argv[3], 10, 1, G_MAXINT, &concurrency, NULL))
-    {
-      fprintf (stderr, "Usage: bench-soup URL N CONCURRENCY\n");
-      return 2;
-    }
+  if (!bench_parse_http_args (argc, argv, "bench-soup", G_MAXINT, &n, &concurrency))
+    return 2;
 
   bench.url = argv[1];
   bench.n = (guint) n;

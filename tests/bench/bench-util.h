@@ -40,3 +40,23 @@ proc_status_kib (const char *field)
   fclose (status);
   return kib;
 }
+
+/* The arguments of the HTTP benchmarks, `PROGRAM URL N CONCURRENCY`: N and
+ * CONCURRENCY from 1 up, CONCURRENCY at most @max_concurrency. Prints
+ * @program's usage and returns FALSE if they are not that. */
+static G_GNUC_UNUSED gboolean
+bench_parse_http_args (int         argc,
+                       char      **argv,
+                       const char *program,
+                       guint64     max_concurrency,
+                       guint64    *n,
+                       guint64    *concurrency)
+{
+  if (argc == 4
+      && g_ascii_string_to_unsigned (argv[2], 10, 1, G_MAXUINT, n, NULL)
+      && g_ascii_string_to_unsigned (argv[3], 10, 1, max_concurrency, concurrency, NULL))
+    return TRUE;
+
+  fprintf (stderr, "Usage: %s URL N CONCURRENCY\n", program);
+  return FALSE;
+}

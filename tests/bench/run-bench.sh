@@ -447,7 +447,7 @@ fi
 # ---------------------------------------------------------------- scale
 
 # N GETs each delayed 1 s by nginx's echo_sleep, C at once, for each N:C of
-# $scale_runs: bench-scale (ours), aiohttp and libsoup 3, each once (the
+# $scale_runs: bench-http (ours), aiohttp and libsoup 3, each once (the
 # second of delay is the measure, and libsoup takes minutes at 10,000),
 # with the resident memory per transfer in flight. A run that does not end
 # within $scale_timeout seconds is stopped and shows n/a.
@@ -473,7 +473,7 @@ if [ -n "$url_scale" ]; then
   for run in $scale_runs; do
     n=${run%%:*}
     c=${run##*:}
-    collect_scale "ours.scale_${n}_$c" "$bench/bench-scale" "$url_scale" "$n" "$c"
+    collect_scale "ours.scale_${n}_$c" "$bench/bench-http" "$url_scale" "$n" "$c"
     if [ $have_aiohttp = yes ]; then
       collect_scale "aiohttp.scale_${n}_$c" "$python" "$srcdir/tests/bench/aiohttp_fetch.py" \
         "$url_scale" "$n" "$c"
