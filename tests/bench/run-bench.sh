@@ -739,6 +739,20 @@ row "failures (ours / curl / aiohttp / multi)" "$(get ours.delay.failures)" "" \
   "$(get curl.delay.failures) / $(get aiohttp.delay.failures) / $(get multi.delay.failures)" "" ""
 
 header "Concurrency scale: GETs each delayed 1 s by nginx's echo_sleep (wall seconds; KiB resident per transfer in flight)"
+
+# A row of ours against aiohttp's and libsoup 3's figure, for one field of
+# a concurrency scale run: scale_peer_rows KEY FIELD LABEL OURS TARGET.
+scale_peer_rows ()
+{
+  local key=$1 field=$2 label=$3 ours=$4 target=$5 peer name
+  for peer in aiohttp soup; do
+    name=$peer
+    [ "$peer" = soup ] && name="libsoup 3"
+    row "$label $name" "$ours" "$name" "$(get "$peer.$key.$field")" \
+      "$(ratio_lower_better "$ours" "$(get "$peer.$key.$field")")" "$target"
+  done
+}
+
 for run in $scale_runs; do
   n=${run%%:*}
   c=${run##*:}
@@ -753,19 +767,9 @@ for run in $scale_runs; do
   ideal=$(awk -v n="$n" -v c="$c" 'BEGIN { printf "%.3f", int((n + c - 1) / c) }')
   row "$n GETs, $c at once: vs the ideal" "$ours" ideal "$ideal" \
     "$(over_ideal "$ours" "$ideal")" "$target_s"
-  for peer in aiohttp soup; do
-    name=$peer
-    [ "$peer" = soup ] && name="libsoup 3"
-    row "$n GETs, $c at once: vs $name" "$ours" "$name" "$(get "$peer.$key.seconds")" \
-      "$(ratio_lower_better "$ours" "$(get "$peer.$key.seconds")")" ""
-  done
-  ours_kib=$(get "ours.$key.kib_per_inflight")
-  for peer in aiohttp soup; do
-    name=$peer
-    [ "$peer" = soup ] && name="libsoup 3"
-    row "  KiB per transfer in flight vs $name" "$ours_kib" "$name" "$(get "$peer.$key.kib_per_inflight")" \
-      "$(ratio_lower_better "$ours_kib" "$(get "$peer.$key.kib_per_inflight")")" "$target_kib"
-  done
+  scale_peer_rows "$key" seconds "$n GETs, $c at once: vs" "$ours" ""
+  scale_peer_rows "$key" kib_per_inflight "  KiB per transfer in flight vs" \
+    "$(get "ours.$key.kib_per_inflight")" "$target_kib"
   row "  failures (ours / aiohttp / libsoup)" "$(get "ours.$key.failures")" "" \
     "$(get "aiohttp.$key.failures") / $(get "soup.$key.failures")" "" ""
 done
