@@ -491,17 +491,23 @@ async_http_session_set_base_url (AsyncHttpSession *session,
   g_mutex_unlock (&session->lock);
 }
 
-/* The session's Authorization value: what a helper made for @scratch,
- * a request that only serves to build and check it (taken). */
-static void
+/* The session's Authorization value: what a request's helper made for
+ * @scratch, a request that only serves to build and check it (taken), if
+ * the helper @accepted the credentials. Returns @accepted. */
+static gboolean
 take_default_authorization (AsyncHttpSession *session,
-                            AsyncHttpRequest *scratch)
+                            AsyncHttpRequest *scratch,
+                            gboolean          accepted)
 {
-  g_mutex_lock (&session->lock);
-  g_free (session->authorization);
-  session->authorization = g_steal_pointer (&scratch->authorization);
-  g_mutex_unlock (&session->lock);
+  if (accepted)
+    {
+      g_mutex_lock (&session->lock);
+      g_free (session->authorization);
+      session->authorization = g_steal_pointer (&scratch->authorization);
+      g_mutex_unlock (&session->lock);
+    }
   async_http_request_unref (scratch);
+  return accepted;
 }
 
 /**
@@ -534,13 +540,9 @@ async_http_session_set_basic_auth (AsyncHttpSession  *session,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   scratch = async_http_request_new ("GET", "/");
-  if (!async_http_request_set_basic_auth (scratch, user, password, error))
-    {
-      async_http_request_unref (scratch);
-      return FALSE;
-    }
-  take_default_authorization (session, scratch);
-  return TRUE;
+  return take_default_authorization (session, scratch,
+                                     async_http_request_set_basic_auth (scratch, user,
+                                                                        password, error));
 }
 
 /**
@@ -570,13 +572,8 @@ async_http_session_set_bearer_auth (AsyncHttpSession  *session,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   scratch = async_http_request_new ("GET", "/");
-  if (!async_http_request_set_bearer_auth (scratch, token, error))
-    {
-      async_http_request_unref (scratch);
-      return FALSE;
-    }
-  take_default_authorization (session, scratch);
-  return TRUE;
+  return take_default_authorization (session, scratch,
+                                     async_http_request_set_bearer_auth (scratch, token, error));
 }
 
 /**
