@@ -11,41 +11,10 @@
 #include <sys/resource.h>
 #include <glib/gstdio.h>
 
+#include "echo-handler.h"
 #include "test-util.h"
 
-/* --- the echo handler and client ------------------------------------------ */
-
-typedef struct
-{
-  AsyncServerConnection connection;
-} EchoHandler;
-
-/* Echoes until the end of the stream, then closes. */
-static void
-echo_handler (AsyncCoroutine *co,
-              gpointer        frame)
-{
-  EchoHandler *self = frame;
-  AsyncStream *stream = self->connection.stream;
-  GBytes *data;
-
-  ASYNC_BEGIN (co);
-
-  for (;;)
-    {
-      ASYNC_AWAIT (co, async_stream_read (stream, 64 * 1024));
-      data = async_coroutine_get_value (co);
-      if (g_bytes_get_size (data) == 0)
-        break;
-      async_stream_write_bytes (stream, data);
-      ASYNC_AWAIT (co, async_stream_drain (stream));
-    }
-
-  async_stream_close (stream);
-  ASYNC_AWAIT (co, async_stream_wait_closed (stream));
-
-  ASYNC_END (co);
-}
+/* --- the echo client (the handler is echo-handler.h's) ----------------------- */
 
 typedef struct
 {

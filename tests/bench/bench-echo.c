@@ -18,36 +18,9 @@
 #include <glib-unix.h>
 #include <async-glib/async-glib.h>
 
-/* --- server --------------------------------------------------------------- */
+#include "../echo-handler.h"
 
-typedef struct
-{
-  AsyncServerConnection connection;
-} Echo;
-
-static void
-echo_handler (AsyncCoroutine *co,
-              gpointer        frame)
-{
-  Echo *self = frame;
-  AsyncStream *stream = self->connection.stream;
-  GBytes *data;
-
-  ASYNC_BEGIN (co);
-
-  for (;;)
-    {
-      ASYNC_AWAIT (co, async_stream_read (stream, 64 * 1024));
-      data = async_coroutine_get_value (co);
-      if (g_bytes_get_size (data) == 0)
-        break;
-      async_stream_write_bytes (stream, data);
-      ASYNC_AWAIT (co, async_stream_drain (stream));
-    }
-  async_stream_close (stream);
-
-  ASYNC_END (co);
-}
+/* --- server (the handler is echo-handler.h's) ------------------------------- */
 
 /* Either of the two may come first; the second finds it settled. */
 static void
@@ -104,7 +77,7 @@ serve (AsyncCoroutine *co,
 
   ASYNC_BEGIN (co);
 
-  ASYNC_AWAIT (co, async_start_server ("127.0.0.1", 0, echo_handler, sizeof (Echo), NULL, NULL));
+  ASYNC_AWAIT (co, async_start_server ("127.0.0.1", 0, echo_handler, sizeof (EchoHandler), NULL, NULL));
   self->server = async_server_ref (async_coroutine_get_value (co));
   g_print ("PORT %u\n", async_server_get_port (self->server));
 
