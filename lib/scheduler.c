@@ -75,25 +75,19 @@ struct _AsyncScheduler
   guint               expired_length;
 };
 
-/* @ready_head is written under @lock, and read without it by the
- * dispatching thread, which only asks whether another thread queued
- * something: a relaxed atomic access is all either side needs (and what
- * keeps ThreadSanitizer informed), and a plain move on x86. */
+/* @ready_head and @n_held are written under @lock and read without it: by
+ * the dispatching thread, which only asks whether another thread queued
+ * something, and by async_run (), which reads the count on every turn. A
+ * relaxed atomic access is all either side needs (and what keeps
+ * ThreadSanitizer informed), and a plain move on x86. */
 #ifdef __ATOMIC_RELAXED
-# define READY_HEAD_GET(self) __atomic_load_n (&(self)->ready_head, __ATOMIC_RELAXED)
-# define READY_HEAD_SET(self, value) __atomic_store_n (&(self)->ready_head, (value), __ATOMIC_RELAXED)
+# define RELAXED_GET(field) __atomic_load_n (&(field), __ATOMIC_RELAXED)
+# define RELAXED_SET(field, value) __atomic_store_n (&(field), (value), __ATOMIC_RELAXED)
 #else
-# define READY_HEAD_GET(self) ((AsyncContinuation *) g_atomic_pointer_get (&(self)->ready_head))
-# define READY_HEAD_SET(self, value) g_atomic_pointer_set (&(self)->ready_head, (value))
-#endif
-
-/* The same for @n_held, which async_run () reads on every turn. */
-#ifdef __ATOMIC_RELAXED
-# define N_HELD_GET(self) __atomic_load_n (&(self)->n_held, __ATOMIC_RELAXED)
-# define N_HELD_SET(self, value) __atomic_store_n (&(self)->n_held, (value), __ATOMIC_RELAXED)
-#else
-# define N_HELD_GET(self) g_atomic_int_get (&(self)->n_held)
-# define N_HELD_SET(self, value) g_atomic_int_set (&(self)->n_held, (value))
+/* Without the builtins, plain accesses: on such a compiler's targets
+ * they read no staler a value than a relaxed load may. */
+# define RELAXED_GET(field) (field)
+# define RELAXED_SET(field, value) ((field) = (value))
 #endif
 
 /* The scheduler this thread is dispatching, so that work queued from its
@@ -435,7 +429,7 @@ scheduler_dispatch (GSource    *source,
           g_mutex_lock (&self->lock);
           self->batch = self->ready_head;
           self->batch_tail = self->ready_tail;
-          READY_HEAD_SET (self, NULL);
+          RELAXED_SET (self->ready_head, NULL);
           self->ready_tail = NULL;
           g_mutex_unlock (&self->lock);
 
@@ -720,7 +714,7 @@ async_scheduler_push_ready (AsyncScheduler    *self,
    * from another thread waiting: the end of the batch being run is the end
    * of the queue, and only this thread touches it. Otherwise what another
    * thread queued first must run first, and the lock orders the two. */
-  if (dispatching == self && READY_HEAD_GET (self) == NULL &&
+  if (dispatching == self && RELAXED_GET (self->ready_head) == NULL &&
       !g_atomic_int_get (&self->closed))
     {
       if (self->batch == NULL)
@@ -741,7 +735,7 @@ async_scheduler_push_ready (AsyncScheduler    *self,
 
   if (self->ready_head == NULL)
     {
-      READY_HEAD_SET (self, first);
+      RELAXED_SET (self->ready_head, first);
       scheduler_wake_unlocked (self);
     }
   else
@@ -828,7 +822,7 @@ async_scheduler_hold (AsyncScheduler *self,
   held->prev = NULL;
 
   g_mutex_lock (&self->lock);
-  N_HELD_SET (self, self->n_held + 1);
+  RELAXED_SET (self->n_held, self->n_held + 1);
   held->next = self->held;
   if (self->held != NULL)
     self->held->prev = held;
@@ -853,7 +847,7 @@ async_scheduler_release (AsyncScheduler *self,
   g_mutex_lock (&self->lock);
   if (held != NULL)
     held_unlink_unlocked (self, held);
-  N_HELD_SET (self, self->n_held - 1);
+  RELAXED_SET (self->n_held, self->n_held - 1);
   /* async_run () waits for the count to reach 0: wake it. */
   if (self->n_held == 0 && !self->closed)
     scheduler_wake_unlocked (self);
@@ -863,7 +857,7 @@ async_scheduler_release (AsyncScheduler *self,
 guint
 async_scheduler_get_n_held (AsyncScheduler *self)
 {
-  return (guint) N_HELD_GET (self);
+  return (guint) RELAXED_GET (self->n_held);
 }
 
 typedef struct
@@ -977,7 +971,7 @@ scheduler_shut (AsyncScheduler *self)
   wake_close_unlocked (self);
 
   ready = self->ready_head;
-  READY_HEAD_SET (self, NULL);
+  RELAXED_SET (self->ready_head, NULL);
   self->ready_tail = NULL;
 
   /* The expired batch first: those are the earliest. */
